@@ -1,0 +1,465 @@
+//! Elementwise losses: one engine, and one small definition per loss.
+//!
+//! A loss here is ℓ(pᵢ, yᵢ) applied to each prediction/target pair. Its definition (a type
+//! implementing [`Pointwise`]) gives ℓ and ∂ℓ/∂p at one point; [`evaluate`] does
+//! everything else for every loss alike: validation, keep-masks, magic-number masking,
+//! weights, the reduction (including astroNN's per-row mean), the empty-mean policy, the
+//! gradient scale and mode, and accurate deterministic summation.
+//!
+//! # What [`evaluate`] computes
+//! With kept elements K (mask nonzero, target not the magic number, weight > 0) and weights
+//! wᵢ (1 when absent):
+//!
+//! | reduction | value L | gradient buffer gets |
+//! |---|---|---|
+//! | `Sum` | Σ_K wᵢℓᵢ | s·wᵢ ∂ℓᵢ/∂pᵢ |
+//! | `Mean` | Σ_K wᵢℓᵢ / Σ_K wᵢ | s·wᵢ ∂ℓᵢ/∂pᵢ / Σ_K wᵢ |
+//! | `None` | per element wᵢℓᵢ (0 if masked) into `values`; returns Σ | s·wᵢ ∂ℓᵢ/∂pᵢ |
+//! | `Partial` | Σ_K wᵢℓᵢ, and (Σ wℓ, Σ w) in `partial` | s·wᵢ ∂ℓᵢ/∂pᵢ |
+//!
+//! where s is [`Options::grad_scale`]; masked elements get a gradient of 0 (overwrite) or
+//! are left alone (accumulate). With [`Options::row_len`] = D the data are rows of length D;
+//! each row's weighted mean mᵣ = Σⱼ wᵣⱼℓᵣⱼ / Σⱼ wᵣⱼ is formed first, and the reduction runs
+//! over the rows (`None` writes one value per row).
+//!
+//! A loss whose reduced value is transformed (RMSE = √MSE) states it with
+//! [`Pointwise::finish`]; the gradient then carries the chain-rule factor.
+
+pub mod regression;
+
+use crate::reduce::{blocked_sum, CompensatedSum, EmptyPolicy, GradMode, Partial, Reduced};
+use crate::{Error, Options, Real, Reduction};
+
+/// The per-element math of a loss.
+pub trait Pointwise<T: Real> {
+    /// ℓ(p, y) and ∂ℓ/∂p at one element.
+    fn loss_grad(&self, p: T, y: T) -> (T, T);
+    /// ℓ(p, y) alone (for value-only calls).
+    #[inline(always)]
+    fn loss(&self, p: T, y: T) -> T {
+        self.loss_grad(p, y).0
+    }
+    /// The transform applied to the reduced value.
+    fn finish(&self) -> Finish {
+        Finish::Identity
+    }
+}
+
+/// A transform of the reduced value: L = f(reduced).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Finish {
+    /// L = reduced.
+    Identity,
+    /// L = √reduced, with gradient 0 where the reduced value is 0 (so RMSE at zero error has
+    /// gradient 0, not NaN). Not defined for `Reduction::None`; for `Partial` the pair is
+    /// that of the squares, to be finished by the caller.
+    Sqrt,
+}
+
+/// Which elements count and with what weight.
+struct Keep<'a, T> {
+    mask: Option<&'a [u8]>,
+    magic: Option<T>,
+    weights: Option<&'a [T]>,
+}
+
+impl<T: Real> Keep<'_, T> {
+    fn is_trivial(&self) -> bool {
+        self.mask.is_none() && self.magic.is_none() && self.weights.is_none()
+    }
+    /// wᵢ for a kept element, 0 for a dropped one.
+    #[inline(always)]
+    fn weight(&self, i: usize, y: T) -> T {
+        if let Some(m) = self.mask {
+            if m[i] == 0 {
+                return T::zero();
+            }
+        }
+        if let Some(magic) = self.magic {
+            if y == magic || y.is_nan() {
+                return T::zero();
+            }
+        }
+        match self.weights {
+            Some(w) => w[i],
+            None => T::one(),
+        }
+    }
+    /// Σ wᵢ over `start..start+len`, in the fixed summation order.
+    fn total(&self, target: &[T], start: usize, len: usize) -> f64 {
+        if self.is_trivial() {
+            return len as f64;
+        }
+        blocked_sum::<T>(len, |j| self.weight(start + j, target[start + j]).to_f64())
+    }
+}
+
+/// Checks that `got == expected`.
+pub(crate) fn check_len(what: &'static str, expected: usize, got: usize) -> Result<(), Error> {
+    if expected == got {
+        Ok(())
+    } else {
+        Err(Error::LengthMismatch {
+            what,
+            expected,
+            got,
+        })
+    }
+}
+
+/// Checks the parts of [`Options`] that do not depend on the loss, for data of length `n`.
+pub(crate) fn check_options<T: Real>(opts: &Options<'_, T>, n: usize) -> Result<(), Error> {
+    if let Some(m) = opts.mask {
+        check_len("mask", n, m.len())?;
+    }
+    if let Some(w) = opts.weights {
+        check_len("weights", n, w.len())?;
+        if w.iter().any(|&x| !(x >= T::zero() && x.is_finite())) {
+            return Err(Error::BadParameter { what: "weights" });
+        }
+    }
+    if opts.row_len > 0 && n % opts.row_len != 0 {
+        return Err(Error::LengthMismatch {
+            what: "pred (a whole number of rows of row_len)",
+            expected: (n / opts.row_len + 1) * opts.row_len,
+            got: n,
+        });
+    }
+    if !opts.grad_scale.is_finite() {
+        return Err(Error::BadParameter { what: "grad_scale" });
+    }
+    Ok(())
+}
+
+/// The value an empty mean takes, or the error it raises.
+fn empty_value(policy: EmptyPolicy) -> Result<f64, Error> {
+    Partial::default().mean(policy)
+}
+
+/// Evaluates an elementwise loss, its reduction and (optionally) its gradient in one pass.
+///
+/// * `pred`, `target`: the n predictions and targets.
+/// * `values`: with `Reduction::None`, receives n per-element losses (or one per row with
+///   `row_len`); ignored otherwise.
+/// * `grad`: if given (length n), receives `grad_scale · ∂L/∂pred` (see the module docs).
+///
+/// Nothing is written unless the call succeeds.
+pub fn evaluate<T: Real, L: Pointwise<T>>(
+    loss: &L,
+    pred: &[T],
+    target: &[T],
+    opts: &Options<'_, T>,
+    values: Option<&mut [T]>,
+    grad: Option<&mut [T]>,
+) -> Result<Reduced<T>, Error> {
+    let n = pred.len();
+    check_len("target", n, target.len())?;
+    check_options(opts, n)?;
+    let rows = n.checked_div(opts.row_len).unwrap_or(n);
+    let values = match (opts.reduction, values) {
+        (Reduction::None, Some(v)) => {
+            check_len("values", rows, v.len())?;
+            Some(v)
+        }
+        (Reduction::None, None) => return Err(Error::BadParameter { what: "values" }),
+        _ => None,
+    };
+    if let Some(g) = grad.as_deref() {
+        check_len("grad", n, g.len())?;
+    }
+    let finish = loss.finish();
+    if finish == Finish::Sqrt && opts.reduction == Reduction::None {
+        return Err(Error::BadParameter { what: "reduction" });
+    }
+    let keep = Keep {
+        mask: opts.mask,
+        magic: opts.magic,
+        weights: opts.weights,
+    };
+    let engine = Engine {
+        loss,
+        pred,
+        target,
+        keep,
+        opts,
+    };
+    if opts.row_len > 0 {
+        engine.rows(values, grad)
+    } else {
+        engine.global(values, grad)
+    }
+}
+
+struct Engine<'a, 'o, T, L> {
+    loss: &'a L,
+    pred: &'a [T],
+    target: &'a [T],
+    keep: Keep<'a, T>,
+    opts: &'a Options<'o, T>,
+}
+
+/// Where one pass writes.
+struct Sink<'b, T> {
+    values: Option<&'b mut [T]>,
+    grad: Option<&'b mut [T]>,
+    /// Multiplies wᵢ ∂ℓᵢ/∂pᵢ.
+    factor: T,
+    accumulate: bool,
+}
+
+impl<T: Real, L: Pointwise<T>> Engine<'_, '_, T, L> {
+    /// Σ wℓ over `start..start+len`, writing per-element values and gradients.
+    #[inline(always)]
+    fn pass(&self, start: usize, len: usize, sink: &mut Sink<'_, T>) -> f64 {
+        let (pred, target, keep, loss) = (self.pred, self.target, &self.keep, self.loss);
+        match (sink.values.as_deref_mut(), sink.grad.as_deref_mut()) {
+            (None, None) => blocked_sum::<T>(len, |j| {
+                let i = start + j;
+                let w = keep.weight(i, target[i]);
+                if w == T::zero() {
+                    0.0
+                } else {
+                    (w * loss.loss(pred[i], target[i])).to_f64()
+                }
+            }),
+            (values, Some(grad)) => {
+                let (factor, acc) = (sink.factor, sink.accumulate);
+                let mut values = values;
+                blocked_sum::<T>(len, |j| {
+                    let i = start + j;
+                    let w = keep.weight(i, target[i]);
+                    if w == T::zero() {
+                        if let Some(v) = values.as_deref_mut() {
+                            v[i] = T::zero();
+                        }
+                        if !acc {
+                            grad[i] = T::zero();
+                        }
+                        0.0
+                    } else {
+                        let (l, d) = loss.loss_grad(pred[i], target[i]);
+                        let g = factor * w * d;
+                        if acc {
+                            grad[i] += g;
+                        } else {
+                            grad[i] = g;
+                        }
+                        let wl = w * l;
+                        if let Some(v) = values.as_deref_mut() {
+                            v[i] = wl;
+                        }
+                        wl.to_f64()
+                    }
+                })
+            }
+            (Some(values), None) => blocked_sum::<T>(len, |j| {
+                let i = start + j;
+                let w = keep.weight(i, target[i]);
+                let wl = if w == T::zero() {
+                    T::zero()
+                } else {
+                    w * loss.loss(pred[i], target[i])
+                };
+                values[i] = wl;
+                wl.to_f64()
+            }),
+        }
+    }
+
+    fn scale(&self) -> f64 {
+        self.opts.grad_scale.to_f64()
+    }
+
+    fn accumulate(&self) -> bool {
+        self.opts.grad_mode == GradMode::Accumulate
+    }
+
+    /// Clears the gradient of an empty mean (overwrite mode).
+    fn zero_grad(&self, grad: Option<&mut [T]>) {
+        if let (Some(g), false) = (grad, self.accumulate()) {
+            g.iter_mut().for_each(|x| *x = T::zero());
+        }
+    }
+
+    /// One reduction over all elements.
+    fn global(
+        &self,
+        values: Option<&mut [T]>,
+        mut grad: Option<&mut [T]>,
+    ) -> Result<Reduced<T>, Error> {
+        let n = self.pred.len();
+        let reduction = self.opts.reduction;
+        let finish = self.loss.finish();
+        // The normaliser must be known before a mean's gradient is written.
+        let known_weight = if self.keep.is_trivial() {
+            Some(n as f64)
+        } else if reduction == Reduction::Mean && grad.is_some() {
+            Some(self.keep.total(self.target, 0, n))
+        } else {
+            None
+        };
+        if reduction == Reduction::Mean && known_weight == Some(0.0) {
+            let v = empty_value(self.opts.empty)?;
+            self.zero_grad(grad);
+            return Ok(Reduced {
+                value: T::from_f64(v),
+                partial: Partial::default(),
+            });
+        }
+        let weight_of = |w: Option<f64>| w.unwrap_or_else(|| self.keep.total(self.target, 0, n));
+        let mean_factor = |w: f64| match reduction {
+            Reduction::Mean => 1.0 / w,
+            _ => 1.0,
+        };
+        let sum = if finish == Finish::Sqrt && grad.is_some() {
+            // The chain-rule factor needs the reduced value: value pass, then gradient pass.
+            let mut value_only = Sink {
+                values: None,
+                grad: None,
+                factor: T::zero(),
+                accumulate: false,
+            };
+            let sum = self.pass(0, n, &mut value_only);
+            let w = weight_of(known_weight);
+            let reduced = sum * mean_factor(w);
+            let outer = if reduction == Reduction::Partial {
+                1.0
+            } else if reduced > 0.0 {
+                0.5 / libm::sqrt(reduced)
+            } else {
+                0.0
+            };
+            let mut sink = Sink {
+                values: None,
+                grad: grad.take(),
+                factor: T::from_f64(self.scale() * mean_factor(w) * outer),
+                accumulate: self.accumulate(),
+            };
+            self.pass(0, n, &mut sink);
+            sum
+        } else {
+            let factor = match known_weight {
+                Some(w) => self.scale() * mean_factor(w),
+                None => self.scale(),
+            };
+            let mut sink = Sink {
+                values,
+                grad: grad.take(),
+                factor: T::from_f64(factor),
+                accumulate: self.accumulate(),
+            };
+            self.pass(0, n, &mut sink)
+        };
+        let weight = weight_of(known_weight);
+        let partial = Partial { sum, weight };
+        let reduced = match reduction {
+            Reduction::Mean => partial.mean(self.opts.empty)?,
+            _ => sum,
+        };
+        let value = match (finish, reduction) {
+            (Finish::Sqrt, Reduction::Mean | Reduction::Sum) => libm::sqrt(reduced),
+            _ => reduced,
+        };
+        Ok(Reduced {
+            value: T::from_f64(value),
+            partial,
+        })
+    }
+
+    /// astroNN's reduction: a weighted mean per row of length D, then over the rows.
+    fn rows(
+        &self,
+        mut values: Option<&mut [T]>,
+        grad: Option<&mut [T]>,
+    ) -> Result<Reduced<T>, Error> {
+        let d = self.opts.row_len;
+        let rows = self.pred.len() / d;
+        let reduction = self.opts.reduction;
+        let policy = self.opts.empty;
+        // Count the rows that enter the batch normaliser before anything is written.
+        let mut counted = 0usize;
+        for r in 0..rows {
+            if self.keep.total(self.target, r * d, d) > 0.0 {
+                counted += 1;
+            } else if policy == EmptyPolicy::Error {
+                return Err(Error::EmptyMean);
+            } else if policy == EmptyPolicy::Nan {
+                counted += 1;
+            }
+        }
+        let batch_factor = match reduction {
+            Reduction::Mean if counted > 0 => 1.0 / counted as f64,
+            Reduction::Mean => 0.0,
+            _ => 1.0,
+        };
+        let finish = self.loss.finish();
+        let mut grad = grad;
+        let run =
+            |grad_factor: Option<f64>, grad: Option<&mut [T]>, values: &mut Option<&mut [T]>| {
+                let mut grad = grad;
+                let mut total = CompensatedSum::new();
+                for r in 0..rows {
+                    let w = self.keep.total(self.target, r * d, d);
+                    let row_factor = if w > 0.0 { 1.0 / w } else { 0.0 };
+                    let mut sink = Sink {
+                        values: None,
+                        grad: grad.as_deref_mut(),
+                        factor: T::from_f64(grad_factor.unwrap_or(0.0) * row_factor),
+                        accumulate: self.accumulate(),
+                    };
+                    if grad_factor.is_none() {
+                        sink.grad = None;
+                    }
+                    let s = self.pass(r * d, d, &mut sink);
+                    let m = if w > 0.0 {
+                        s / w
+                    } else if policy == EmptyPolicy::Nan {
+                        f64::NAN
+                    } else {
+                        0.0
+                    };
+                    if let Some(v) = values.as_deref_mut() {
+                        v[r] = T::from_f64(m);
+                    }
+                    total.add(m);
+                }
+                total.value()
+            };
+        let sum = if finish == Finish::Sqrt && grad.is_some() {
+            let sum = run(None, None, &mut None);
+            let reduced = sum * batch_factor;
+            let outer = if reduction == Reduction::Partial {
+                1.0
+            } else if reduced > 0.0 {
+                0.5 / libm::sqrt(reduced)
+            } else {
+                0.0
+            };
+            run(
+                Some(self.scale() * batch_factor * outer),
+                grad.take(),
+                &mut None,
+            );
+            sum
+        } else {
+            let gf = grad.is_some().then(|| self.scale() * batch_factor);
+            run(gf, grad.take(), &mut values)
+        };
+        let partial = Partial {
+            sum,
+            weight: counted as f64,
+        };
+        let reduced = match reduction {
+            Reduction::Mean => partial.mean(policy)?,
+            _ => sum,
+        };
+        let value = match (finish, reduction) {
+            (Finish::Sqrt, Reduction::Mean | Reduction::Sum) => libm::sqrt(reduced),
+            _ => reduced,
+        };
+        Ok(Reduced {
+            value: T::from_f64(value),
+            partial,
+        })
+    }
+}

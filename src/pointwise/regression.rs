@@ -1,0 +1,335 @@
+//! The regression family. Each type is the per-element math of one loss; each function is
+//! [`evaluate`](super::evaluate) with that loss. Throughout, d = p − y (prediction minus
+//! target) and the gradient is taken with respect to p.
+
+use super::{evaluate, Finish, Pointwise};
+use crate::{Error, Options, Real, Reduced};
+
+/// Squared error: ℓ = (p − y)², ∂ℓ/∂p = 2(p − y).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SquaredError;
+
+impl<T: Real> Pointwise<T> for SquaredError {
+    #[inline(always)]
+    fn loss_grad(&self, p: T, y: T) -> (T, T) {
+        let d = p - y;
+        (d * d, d + d)
+    }
+}
+
+/// Absolute error: ℓ = |p − y|, ∂ℓ/∂p = sign(p − y) with sign(0) = 0 (PyTorch's subgradient).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AbsoluteError;
+
+impl<T: Real> Pointwise<T> for AbsoluteError {
+    #[inline(always)]
+    fn loss_grad(&self, p: T, y: T) -> (T, T) {
+        let d = p - y;
+        (d.abs(), d.signum0())
+    }
+}
+
+/// Root of the mean squared error: L = √(Σwᵢ(pᵢ − yᵢ)² / Σwᵢ).
+///
+/// The gradient is (pᵢ − yᵢ)·wᵢ / (Σw · L), and 0 when L = 0 (graph-pes and PyTorch give
+/// NaN there). Reductions `Mean` and `Sum` (√ of the sum) and per-row means are
+/// supported; `None` is refused; `Partial` returns the pair of the squares.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RootSquaredError;
+
+impl<T: Real> Pointwise<T> for RootSquaredError {
+    #[inline(always)]
+    fn loss_grad(&self, p: T, y: T) -> (T, T) {
+        SquaredError.loss_grad(p, y)
+    }
+    fn finish(&self) -> Finish {
+        Finish::Sqrt
+    }
+}
+
+/// Signed error (a bias), astroNN's `mean_error`: ℓ = y − p, ∂ℓ/∂p = −1.
+///
+/// astroNN's documentation writes ŷ − y but its code computes y − ŷ; the code is followed.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SignedError;
+
+impl<T: Real> Pointwise<T> for SignedError {
+    #[inline(always)]
+    fn loss_grad(&self, p: T, y: T) -> (T, T) {
+        (y - p, -T::one())
+    }
+}
+
+/// Squared logarithmic error with astroNN's clip:
+/// ℓ = (ln(max(p, ε) + 1) − ln(max(y, ε) + 1))², ε = 10⁻⁷.
+///
+/// ∂ℓ/∂p = 2(ln(p + 1) − ln(max(y, ε) + 1)) / (p + 1) for p ≥ ε, and 0 below the clip.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SquaredLogError;
+
+/// astroNN's (Keras') epsilon.
+pub const ASTRONN_EPSILON: f64 = 1e-7;
+
+impl<T: Real> Pointwise<T> for SquaredLogError {
+    #[inline(always)]
+    fn loss_grad(&self, p: T, y: T) -> (T, T) {
+        let eps = T::from_f64(ASTRONN_EPSILON);
+        let clipped = p < eps;
+        let pc = if clipped { eps } else { p };
+        let yc = if y < eps { eps } else { y };
+        let d = pc.ln_1p() - yc.ln_1p();
+        let g = if clipped {
+            T::zero()
+        } else {
+            (d + d) / (pc + T::one())
+        };
+        (d * d, g)
+    }
+}
+
+/// Absolute percentage error, astroNN's `mean_absolute_percentage_error`:
+/// ℓ = 100·|y − p| / max(|y|, ε), ε = 10⁻⁷; ∂ℓ/∂p = 100·sign(p − y) / max(|y|, ε).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AbsolutePercentageError;
+
+impl<T: Real> Pointwise<T> for AbsolutePercentageError {
+    #[inline(always)]
+    fn loss_grad(&self, p: T, y: T) -> (T, T) {
+        let eps = T::from_f64(ASTRONN_EPSILON);
+        let ay = y.abs();
+        let den = if ay < eps { eps } else { ay };
+        let hundred = T::from_f64(100.0);
+        let d = p - y;
+        (hundred * d.abs() / den, hundred * d.signum0() / den)
+    }
+}
+
+/// Percentage error, the formula astroNN intends for `mean_percentage_error`:
+/// ℓ = 100·(y − p)/ỹ, ∂ℓ/∂p = −100/ỹ, where ỹ = y if |y| ≥ ε, else ±ε with y's sign
+/// (+ε for y = 0), ε = 10⁻⁷.
+///
+/// astroNN's code computes 100·(y − p/clip(y, ε, ∞)), an operator-precedence bug that
+/// also turns negative targets into ε; this is the documented formula instead (the two
+/// agree only when y = 1). Example: y = (2, 4), p = (1, 5) gives 12.5 here, 212.5 in astroNN.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PercentageError;
+
+impl<T: Real> Pointwise<T> for PercentageError {
+    #[inline(always)]
+    fn loss_grad(&self, p: T, y: T) -> (T, T) {
+        let eps = T::from_f64(ASTRONN_EPSILON);
+        let den = if y.abs() >= eps {
+            y
+        } else if y < T::zero() {
+            -eps
+        } else {
+            eps
+        };
+        let hundred = T::from_f64(100.0);
+        (hundred * (y - p) / den, -hundred / den)
+    }
+}
+
+/// Huber loss with threshold δ > 0 (PyTorch's `huber_loss`):
+/// ℓ = ½d² if |d| < δ, else δ(|d| − ½δ); ∂ℓ/∂p = d if |d| < δ, else δ·sign(d).
+///
+/// PyTorch's default δ is 1.0 and graph-pes' is 0.5, so δ is always explicit.
+#[derive(Clone, Copy, Debug)]
+pub struct Huber<T> {
+    delta: T,
+}
+
+impl<T: Real> Huber<T> {
+    /// A Huber loss; δ must be finite and > 0.
+    pub fn new(delta: T) -> Result<Self, Error> {
+        if delta > T::zero() && delta.is_finite() {
+            Ok(Huber { delta })
+        } else {
+            Err(Error::BadParameter { what: "delta" })
+        }
+    }
+}
+
+impl<T: Real> Pointwise<T> for Huber<T> {
+    #[inline(always)]
+    fn loss_grad(&self, p: T, y: T) -> (T, T) {
+        let d = p - y;
+        let a = d.abs();
+        let half = T::from_f64(0.5);
+        if a < self.delta {
+            (half * d * d, d)
+        } else {
+            (
+                self.delta * (a - half * self.delta),
+                self.delta * d.signum0(),
+            )
+        }
+    }
+}
+
+/// graph-pes' scale-free Huber loss: Huber_δ / δ, i.e.
+/// ℓ = d²/(2δ) if |d| < δ, else |d| − ½δ; ∂ℓ/∂p = d/δ if |d| < δ, else sign(d).
+#[derive(Clone, Copy, Debug)]
+pub struct ScaleFreeHuber<T> {
+    delta: T,
+}
+
+impl<T: Real> ScaleFreeHuber<T> {
+    /// A scale-free Huber loss; δ must be finite and > 0.
+    pub fn new(delta: T) -> Result<Self, Error> {
+        Huber::new(delta).map(|h| ScaleFreeHuber { delta: h.delta })
+    }
+}
+
+impl<T: Real> Pointwise<T> for ScaleFreeHuber<T> {
+    #[inline(always)]
+    fn loss_grad(&self, p: T, y: T) -> (T, T) {
+        let d = p - y;
+        let a = d.abs();
+        let half = T::from_f64(0.5);
+        if a < self.delta {
+            (half * d * d / self.delta, d / self.delta)
+        } else {
+            (a - half * self.delta, d.signum0())
+        }
+    }
+}
+
+/// Smooth L1 loss with threshold β ≥ 0 (PyTorch's `smooth_l1_loss`):
+/// ℓ = ½d²/β if |d| < β, else |d| − ½β; ∂ℓ/∂p = d/β if |d| < β, else sign(d).
+/// β = 0 is the L1 loss.
+#[derive(Clone, Copy, Debug)]
+pub struct SmoothL1<T> {
+    beta: T,
+}
+
+impl<T: Real> SmoothL1<T> {
+    /// A smooth L1 loss; β must be finite and ≥ 0.
+    pub fn new(beta: T) -> Result<Self, Error> {
+        if beta >= T::zero() && beta.is_finite() {
+            Ok(SmoothL1 { beta })
+        } else {
+            Err(Error::BadParameter { what: "beta" })
+        }
+    }
+}
+
+impl<T: Real> Pointwise<T> for SmoothL1<T> {
+    #[inline(always)]
+    fn loss_grad(&self, p: T, y: T) -> (T, T) {
+        let d = p - y;
+        let a = d.abs();
+        let half = T::from_f64(0.5);
+        if a < self.beta {
+            (half * d * d / self.beta, d / self.beta)
+        } else {
+            (a - half * self.beta, d.signum0())
+        }
+    }
+}
+
+/// Log-cosh loss: ℓ = ln cosh(d), computed as |d| + ln(1 + e^(−2|d|)) − ln 2 so that it
+/// neither overflows nor loses accuracy; ∂ℓ/∂p = tanh(d).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LogCosh;
+
+impl<T: Real> Pointwise<T> for LogCosh {
+    #[inline(always)]
+    fn loss_grad(&self, p: T, y: T) -> (T, T) {
+        let d = p - y;
+        let a = d.abs();
+        let l = a + (T::from_f64(-2.0) * a).exp().ln_1p() - T::from_f64(core::f64::consts::LN_2);
+        (l, d.tanh())
+    }
+}
+
+macro_rules! regression_fn {
+    ($(#[$doc:meta])* $name:ident, $loss:expr) => {
+        $(#[$doc])*
+        ///
+        /// Arguments, outputs and options as in [`evaluate`](super::evaluate).
+        pub fn $name<T: Real>(
+            pred: &[T],
+            target: &[T],
+            opts: &Options<'_, T>,
+            values: Option<&mut [T]>,
+            grad: Option<&mut [T]>,
+        ) -> Result<Reduced<T>, Error> {
+            evaluate(&$loss, pred, target, opts, values, grad)
+        }
+    };
+    ($(#[$doc:meta])* $name:ident, $param:ident, $ctor:path) => {
+        $(#[$doc])*
+        ///
+        /// Arguments, outputs and options as in [`evaluate`](super::evaluate).
+        pub fn $name<T: Real>(
+            pred: &[T],
+            target: &[T],
+            $param: T,
+            opts: &Options<'_, T>,
+            values: Option<&mut [T]>,
+            grad: Option<&mut [T]>,
+        ) -> Result<Reduced<T>, Error> {
+            evaluate(&$ctor($param)?, pred, target, opts, values, grad)
+        }
+    };
+}
+
+regression_fn!(
+    /// Mean squared error: the reduction of (p − y)² ([`SquaredError`]).
+    mse,
+    SquaredError
+);
+regression_fn!(
+    /// Mean absolute error (L1): the reduction of |p − y| ([`AbsoluteError`]).
+    mae,
+    AbsoluteError
+);
+regression_fn!(
+    /// Root mean squared error: √ of the reduced (p − y)² ([`RootSquaredError`]).
+    rmse,
+    RootSquaredError
+);
+regression_fn!(
+    /// Mean error (bias), astroNN's `mean_error`: the reduction of y − p ([`SignedError`]).
+    mean_error,
+    SignedError
+);
+regression_fn!(
+    /// Mean squared logarithmic error with astroNN's clip ([`SquaredLogError`]).
+    msle,
+    SquaredLogError
+);
+regression_fn!(
+    /// Mean absolute percentage error, astroNN's ([`AbsolutePercentageError`]).
+    mape,
+    AbsolutePercentageError
+);
+regression_fn!(
+    /// Mean percentage error, the intended astroNN formula 100·(y − p)/y ([`PercentageError`]).
+    mpe,
+    PercentageError
+);
+regression_fn!(
+    /// Huber loss with threshold δ > 0 ([`Huber`]).
+    huber,
+    delta,
+    Huber::new
+);
+regression_fn!(
+    /// graph-pes' scale-free Huber loss Huber_δ/δ, δ > 0 ([`ScaleFreeHuber`]).
+    scale_free_huber,
+    delta,
+    ScaleFreeHuber::new
+);
+regression_fn!(
+    /// Smooth L1 loss with threshold β ≥ 0 ([`SmoothL1`]).
+    smooth_l1,
+    beta,
+    SmoothL1::new
+);
+regression_fn!(
+    /// Log-cosh loss ln cosh(p − y) ([`LogCosh`]).
+    log_cosh,
+    LogCosh
+);

@@ -1,0 +1,298 @@
+//! Options shared by every loss, and the accurate, deterministic summation behind them.
+//!
+//! # Summation
+//! Sums are accumulated in `f64` in a fixed order that depends only on the length of the
+//! data: the elements are taken in blocks of [`BLOCK`], each block is summed in [`LANES`]
+//! interleaved lanes, the lanes are folded left to right, and the block sums are added with
+//! Neumaier's compensated summation. For `f64` data each lane is itself compensated, so a
+//! sum of `f64` values is close to correctly rounded; `f32` data is widened to `f64`, which
+//! is exact, and summed plainly in the lanes (53 bits for 24-bit inputs). Nothing depends on
+//! timing, threads or CPU features, so repeated calls agree bit for bit.
+
+use crate::Real;
+
+/// Elements per block of the summation (see the module docs).
+pub const BLOCK: usize = 256;
+/// Interleaved partial sums per block.
+pub const LANES: usize = 8;
+
+/// How a loss is reduced over its elements.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Reduction {
+    /// One value per element (or per row with [`Options::row_len`]), written to the
+    /// caller's buffer; the returned value is their sum; the gradient is that of the sum.
+    None,
+    /// L = Σᵢ wᵢ ℓᵢ over kept elements.
+    Sum,
+    /// L = Σᵢ wᵢ ℓᵢ / Σᵢ wᵢ over kept elements (PyTorch's weighted mean).
+    #[default]
+    Mean,
+    /// Like `Sum` for the value and the gradient, and the pair (Σ wℓ, Σ w) is returned in
+    /// [`Reduced::partial`] for the caller to merge across threads, ranks or devices.
+    /// The caller finishes the mean and passes the global `1/Σw` as
+    /// [`Options::grad_scale`] to get the gradient of the global mean.
+    Partial,
+}
+
+/// What a mean over nothing (no element kept) evaluates to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum EmptyPolicy {
+    /// The mean is 0 and its gradient is 0.
+    #[default]
+    Zero,
+    /// The mean is NaN (PyTorch's behaviour); the gradient is 0.
+    Nan,
+    /// The call fails with [`Error::EmptyMean`](crate::Error::EmptyMean).
+    Error,
+}
+
+/// Whether a gradient buffer is overwritten or added to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum GradMode {
+    /// `grad[i] = scale · ∂L/∂pred[i]` (masked elements get 0).
+    #[default]
+    Overwrite,
+    /// `grad[i] += scale · ∂L/∂pred[i]` (masked elements are left as they are).
+    Accumulate,
+}
+
+/// Options shared by every loss. `Options::default()` is a plain unweighted mean.
+#[derive(Clone, Copy, Debug)]
+pub struct Options<'a, T> {
+    /// How the per-element losses are reduced.
+    pub reduction: Reduction,
+    /// What a mean over nothing gives.
+    pub empty: EmptyPolicy,
+    /// Keep-mask, one byte per element: nonzero keeps the element, 0 drops it from the
+    /// sum, the normaliser and the gradient.
+    pub mask: Option<&'a [u8]>,
+    /// astroNN's magic number: a target equal to this value, or a NaN target, is masked.
+    /// astroNN's default is −9999.0 ([`ASTRONN_MAGIC`]).
+    pub magic: Option<T>,
+    /// Per-element weights wᵢ ≥ 0 (finite); absent means wᵢ = 1.
+    pub weights: Option<&'a [T]>,
+    /// 0 for one mean over all elements; D > 0 for astroNN's reduction: the data are rows
+    /// of length D, each row's weighted masked mean is taken first, then the rows are
+    /// reduced (a row with nothing kept follows [`Options::empty`]: with `Zero` it is
+    /// left out of the batch, with `Nan` it is NaN).
+    pub row_len: usize,
+    /// The gradient buffer receives `grad_scale · ∂L/∂pred`.
+    pub grad_scale: T,
+    /// Overwrite or accumulate the gradient.
+    pub grad_mode: GradMode,
+}
+
+/// astroNN's default magic number, −9999.
+pub const ASTRONN_MAGIC: f64 = -9999.0;
+
+impl<T: Real> Default for Options<'_, T> {
+    fn default() -> Self {
+        Options {
+            reduction: Reduction::Mean,
+            empty: EmptyPolicy::Zero,
+            mask: None,
+            magic: None,
+            weights: None,
+            row_len: 0,
+            grad_scale: T::one(),
+            grad_mode: GradMode::Overwrite,
+        }
+    }
+}
+
+impl<'a, T: Real> Options<'a, T> {
+    /// The default options with another reduction.
+    pub fn with_reduction(mut self, reduction: Reduction) -> Self {
+        self.reduction = reduction;
+        self
+    }
+    /// Adds a keep-mask.
+    pub fn with_mask(mut self, mask: &'a [u8]) -> Self {
+        self.mask = Some(mask);
+        self
+    }
+    /// Turns on magic-number masking with the given value.
+    pub fn with_magic(mut self, magic: T) -> Self {
+        self.magic = Some(magic);
+        self
+    }
+    /// Adds per-element weights.
+    pub fn with_weights(mut self, weights: &'a [T]) -> Self {
+        self.weights = Some(weights);
+        self
+    }
+    /// astroNN's per-row mean over rows of length `d`.
+    pub fn with_row_len(mut self, d: usize) -> Self {
+        self.row_len = d;
+        self
+    }
+    /// Sets the empty-mean policy.
+    pub fn with_empty(mut self, empty: EmptyPolicy) -> Self {
+        self.empty = empty;
+        self
+    }
+    /// Sets the gradient scale.
+    pub fn with_grad_scale(mut self, scale: T) -> Self {
+        self.grad_scale = scale;
+        self
+    }
+    /// Sets the gradient mode.
+    pub fn with_grad_mode(mut self, mode: GradMode) -> Self {
+        self.grad_mode = mode;
+        self
+    }
+}
+
+/// A mergeable partial result: Σ wℓ and Σ w, in `f64` whatever the data type.
+///
+/// Merge partials from shards with [`Partial::merge`] (or an `MPI_SUM` over both fields),
+/// then call [`Partial::mean`].
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Partial {
+    /// Σ wᵢ ℓᵢ over kept elements (or Σ of row means in per-row mode).
+    pub sum: f64,
+    /// Σ wᵢ over kept elements (or the number of rows counted in per-row mode).
+    pub weight: f64,
+}
+
+impl Partial {
+    /// The componentwise sum of two partials.
+    pub fn merge(self, other: Partial) -> Partial {
+        Partial {
+            sum: self.sum + other.sum,
+            weight: self.weight + other.weight,
+        }
+    }
+    /// sum / weight, or what `empty` says when the weight is 0.
+    pub fn mean(self, empty: EmptyPolicy) -> Result<f64, crate::Error> {
+        if self.weight > 0.0 {
+            Ok(self.sum / self.weight)
+        } else {
+            match empty {
+                EmptyPolicy::Zero => Ok(0.0),
+                EmptyPolicy::Nan => Ok(f64::NAN),
+                EmptyPolicy::Error => Err(crate::Error::EmptyMean),
+            }
+        }
+    }
+}
+
+/// The result of a reduced loss.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Reduced<T> {
+    /// The loss under the requested reduction (for `None` and `Partial`, the sum).
+    pub value: T,
+    /// (Σ wℓ, Σ w), whatever the reduction; `value` for `Mean` is `partial.mean()`.
+    pub partial: Partial,
+}
+
+/// Neumaier's compensated sum in `f64`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CompensatedSum {
+    hi: f64,
+    lo: f64,
+}
+
+impl CompensatedSum {
+    /// An empty sum.
+    pub const fn new() -> Self {
+        CompensatedSum { hi: 0.0, lo: 0.0 }
+    }
+    /// Adds `x`, keeping the rounding error of the addition in the low part.
+    #[inline(always)]
+    pub fn add(&mut self, x: f64) {
+        let t = self.hi + x;
+        let err = if libm::fabs(self.hi) >= libm::fabs(x) {
+            (self.hi - t) + x
+        } else {
+            (x - t) + self.hi
+        };
+        self.lo += err;
+        self.hi = t;
+    }
+    /// The rounded value of the sum.
+    #[inline(always)]
+    pub fn value(&self) -> f64 {
+        self.hi + self.lo
+    }
+}
+
+/// Lane accumulator for one block: plain `f64` lanes for `f32` data, compensated lanes for
+/// `f64` data. Implemented by [`WideLanes`] and [`CompensatedLanes`].
+pub trait LaneSum: Default {
+    /// Adds `x` to lane `lane`.
+    fn add(&mut self, lane: usize, x: f64);
+    /// The lanes folded left to right.
+    fn total(&self) -> f64;
+}
+
+/// [`LANES`] plain `f64` partial sums (used for `f32` data).
+#[derive(Default)]
+pub struct WideLanes([f64; LANES]);
+
+impl LaneSum for WideLanes {
+    #[inline(always)]
+    fn add(&mut self, lane: usize, x: f64) {
+        self.0[lane] += x;
+    }
+    #[inline(always)]
+    fn total(&self) -> f64 {
+        let mut s = CompensatedSum::new();
+        for v in self.0 {
+            s.add(v);
+        }
+        s.value()
+    }
+}
+
+/// [`LANES`] compensated `f64` partial sums (used for `f64` data).
+#[derive(Default)]
+pub struct CompensatedLanes([CompensatedSum; LANES]);
+
+impl LaneSum for CompensatedLanes {
+    #[inline(always)]
+    fn add(&mut self, lane: usize, x: f64) {
+        self.0[lane].add(x);
+    }
+    #[inline(always)]
+    fn total(&self) -> f64 {
+        let mut s = CompensatedSum::new();
+        for l in &self.0 {
+            s.add(l.hi);
+            s.add(l.lo);
+        }
+        s.value()
+    }
+}
+
+/// Sums `f(i)` for `i` in `0..n` in the fixed blocked order described in the module docs,
+/// with the lane accumulator of `T`.
+#[inline(always)]
+pub fn blocked_sum<T: Real>(n: usize, mut f: impl FnMut(usize) -> f64) -> f64 {
+    let mut total = CompensatedSum::new();
+    let mut start = 0;
+    while start < n {
+        let end = if n - start > BLOCK { start + BLOCK } else { n };
+        let mut lanes = T::Lanes::default();
+        for i in start..end {
+            lanes.add((i - start) % LANES, f(i));
+        }
+        total.add(lanes.total());
+        start = end;
+    }
+    total.value()
+}
+
+/// The accurate sum of a slice (f32 widened, f64 compensated), in the fixed order.
+pub fn sum<T: Real>(x: &[T]) -> f64 {
+    blocked_sum::<T>(x.len(), |i| x[i].to_f64())
+}
+
+/// The accurate mean of a slice; 0 for an empty slice.
+pub fn mean<T: Real>(x: &[T]) -> f64 {
+    if x.is_empty() {
+        0.0
+    } else {
+        sum(x) / x.len() as f64
+    }
+}
