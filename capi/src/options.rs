@@ -141,7 +141,7 @@ pub(crate) unsafe fn translate<'a, T: Real>(
     if !o.partial.is_null() {
         checked.output(o.partial, 1, "options.partial")?;
     }
-    let rows = if o.row_len > 0 { n / o.row_len } else { n };
+    let rows = n.checked_div(o.row_len).unwrap_or(n);
     Ok(Translated {
         opts: Options {
             reduction,
