@@ -97,19 +97,26 @@ pub trait Real:
     #[allow(clippy::wrong_self_convention)]
     fn is_finite(self) -> bool;
     /// sign(x) with sign(0) = 0 and sign(NaN) = NaN: the subgradient PyTorch uses for |x|.
+    #[inline(always)]
     fn signum0(self) -> Self {
-        if self > Self::zero() {
+        // Written as selects so that loops over it vectorise.
+        let pos = if self > Self::zero() {
             Self::one()
-        } else if self < Self::zero() {
-            -Self::one()
         } else {
-            self * Self::zero()
-        }
+            Self::zero()
+        };
+        let neg = if self < Self::zero() {
+            Self::one()
+        } else {
+            Self::zero()
+        };
+        // x·0 keeps NaN as NaN and turns ±0 into ±0.
+        pos - neg + self * Self::zero()
     }
 }
 
 macro_rules! impl_real {
-    ($t:ty, $lanes:ty, $name:literal, $abs:path, $sqrt:path, $exp:path, $expm1:path, $ln:path,
+    ($t:ty, $lanes:ty, $name:literal, $sqrt:path, $exp:path, $expm1:path, $ln:path,
      $ln1p:path, $tanh:path, $pow:path) => {
         impl Real for $t {
             type Lanes = $lanes;
@@ -127,7 +134,8 @@ macro_rules! impl_real {
             }
             #[inline(always)]
             fn abs(self) -> Self {
-                $abs(self)
+                // Clearing the sign bit is exact and inlines (a call into libm would not).
+                <$t>::from_bits(self.to_bits() & !(1 << (8 * core::mem::size_of::<$t>() - 1)))
             }
             #[inline(always)]
             fn sqrt(self) -> Self {
@@ -173,7 +181,6 @@ impl_real!(
     f32,
     crate::reduce::WideLanes,
     "f32",
-    libm::fabsf,
     libm::sqrtf,
     libm::expf,
     libm::expm1f,
@@ -186,7 +193,6 @@ impl_real!(
     f64,
     crate::reduce::CompensatedLanes,
     "f64",
-    libm::fabs,
     libm::sqrt,
     libm::exp,
     libm::expm1,

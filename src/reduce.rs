@@ -202,10 +202,13 @@ impl CompensatedSum {
     #[inline(always)]
     pub fn add(&mut self, x: f64) {
         let t = self.hi + x;
+        // Both candidates are computed so the choice compiles to a select, not a branch.
+        let big_hi = (self.hi - t) + x;
+        let big_x = (x - t) + self.hi;
         let err = if libm::fabs(self.hi) >= libm::fabs(x) {
-            (self.hi - t) + x
+            big_hi
         } else {
-            (x - t) + self.hi
+            big_x
         };
         self.lo += err;
         self.hi = t;
@@ -266,7 +269,10 @@ impl LaneSum for CompensatedLanes {
 }
 
 /// Sums `f(i)` for `i` in `0..n` in the fixed blocked order described in the module docs,
-/// with the lane accumulator of `T`.
+/// with the lane accumulator of `T`. Element `i` goes to lane `(i mod BLOCK) mod LANES`.
+///
+/// `f` may have side effects (the engine writes gradients from it); it is called once per
+/// index, in increasing order.
 #[inline(always)]
 pub fn blocked_sum<T: Real>(n: usize, mut f: impl FnMut(usize) -> f64) -> f64 {
     let mut total = CompensatedSum::new();
@@ -274,8 +280,16 @@ pub fn blocked_sum<T: Real>(n: usize, mut f: impl FnMut(usize) -> f64) -> f64 {
     while start < n {
         let end = if n - start > BLOCK { start + BLOCK } else { n };
         let mut lanes = T::Lanes::default();
-        for i in start..end {
-            lanes.add((i - start) % LANES, f(i));
+        let mut j = start;
+        // Whole chunks first: a fixed trip count LLVM unrolls and vectorises.
+        while j + LANES <= end {
+            for k in 0..LANES {
+                lanes.add(k, f(j + k));
+            }
+            j += LANES;
+        }
+        for k in 0..end - j {
+            lanes.add(k, f(j + k));
         }
         total.add(lanes.total());
         start = end;

@@ -15,11 +15,23 @@ pub fn run(out: &mut dyn Write) {
 fn cases(out: &mut dyn Write) -> fmt::Result {
     let x = black_box(0.5f64);
     let xf = black_box(0.5f32);
-    writeln!(out, "libm_exp_f64 bits=0x{:016x}", libm::exp(x).to_bits())?;
-    writeln!(out, "libm_exp_f32 bits=0x{:08x}", libm::expf(xf).to_bits())?;
-    writeln!(out, "libm_log1p_f64 bits=0x{:016x}", libm::log1p(x * 1e-3).to_bits())?;
-    writeln!(out, "libm_log1p_f32 bits=0x{:08x}", libm::log1pf(xf * 1e-3).to_bits())?;
-    writeln!(out, "libm_tanh_f64 bits=0x{:016x}", libm::tanh(-x * 3.0).to_bits())?;
+    writeln!(out, "exp_f64 bits=0x{:016x}", libm::exp(x).to_bits())?;
+    writeln!(out, "exp_f32 bits=0x{:08x}", libm::expf(xf).to_bits())?;
+    writeln!(
+        out,
+        "log1p_f64 bits=0x{:016x}",
+        libm::log1p(x / 1e3).to_bits()
+    )?;
+    writeln!(
+        out,
+        "log1p_f32 bits=0x{:08x}",
+        libm::log1pf(xf / 1e3).to_bits()
+    )?;
+    writeln!(
+        out,
+        "tanh_f64 bits=0x{:016x}",
+        libm::tanh(-3.0 * x).to_bits()
+    )?;
 
     // Plain arithmetic: sum of 1/i^2 and of sin(i/10), in order.
     let n = black_box(1000u32);

@@ -32,7 +32,11 @@ unsafe fn semihost(op: usize, arg: usize) -> usize {
 }
 
 fn exit(success: bool) -> ! {
-    let reason = if success { ADP_STOPPED_APPLICATION_EXIT } else { ADP_STOPPED_RUN_TIME_ERROR_UNKNOWN };
+    let reason = if success {
+        ADP_STOPPED_APPLICATION_EXIT
+    } else {
+        ADP_STOPPED_RUN_TIME_ERROR_UNKNOWN
+    };
     unsafe { semihost(SYS_EXIT, reason) };
     loop {}
 }
@@ -45,7 +49,10 @@ struct Console {
 
 impl Console {
     const fn new() -> Self {
-        Console { buf: [0; 96], len: 0 }
+        Console {
+            buf: [0; 96],
+            len: 0,
+        }
     }
     fn flush(&mut self) {
         self.buf[self.len] = 0;
@@ -91,19 +98,26 @@ fn stack_bounds() -> (usize, usize) {
 fn stack_pointer() -> usize {
     let sp: usize;
     #[cfg(target_arch = "arm")]
-    unsafe { asm!("mov {}, sp", out(reg) sp, options(nomem, nostack)) };
+    unsafe {
+        asm!("mov {}, sp", out(reg) sp, options(nomem, nostack))
+    };
     #[cfg(target_arch = "riscv32")]
-    unsafe { asm!("mv {}, sp", out(reg) sp, options(nomem, nostack)) };
+    unsafe {
+        asm!("mv {}, sp", out(reg) sp, options(nomem, nostack))
+    };
     sp
 }
 
-/// Fill the unused stack below the current stack pointer with `PAINT`.
+/// Fill the unused stack below the current stack pointer with `PAINT`. The
+/// compiler may push this function's own frame after reading sp, so stop
+/// `MARGIN` bytes short of it (the margin then counts as used).
 #[inline(never)]
 fn paint_stack() {
+    const MARGIN: usize = 128;
     let (bottom, _) = stack_bounds();
-    let sp = stack_pointer();
+    let end = stack_pointer() - MARGIN;
     let mut p = bottom;
-    while p + 4 <= sp {
+    while p < end {
         unsafe { ptr::write_volatile(p as *mut u32, PAINT) };
         p += 4;
     }
@@ -161,5 +175,8 @@ fn main() -> ! {
 fn exception_handler(frame: &riscv_rt::TrapFrame) -> ! {
     let mcause: usize;
     unsafe { asm!("csrr {}, mcause", out(reg) mcause) };
-    fail(format_args!("exception mcause={mcause} ra=0x{:08x}", frame.ra))
+    fail(format_args!(
+        "exception mcause={mcause} ra=0x{:08x}",
+        frame.ra
+    ))
 }

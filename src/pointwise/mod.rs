@@ -209,60 +209,71 @@ struct Sink<'b, T> {
 
 impl<T: Real, L: Pointwise<T>> Engine<'_, '_, T, L> {
     /// Σ wℓ over `start..start+len`, writing per-element values and gradients.
-    #[inline(always)]
     fn pass(&self, start: usize, len: usize, sink: &mut Sink<'_, T>) -> f64 {
-        let (pred, target, keep, loss) = (self.pred, self.target, &self.keep, self.loss);
+        if self.keep.is_trivial() {
+            // Every element counts with weight 1: a separate instance without the
+            // per-element mask and weight lookups, which LLVM vectorises.
+            self.pass_with(start, len, sink, |_, _| T::one())
+        } else {
+            self.pass_with(start, len, sink, |i, y| self.keep.weight(i, y))
+        }
+    }
+
+    #[inline(always)]
+    fn pass_with(
+        &self,
+        start: usize,
+        len: usize,
+        sink: &mut Sink<'_, T>,
+        weight: impl Fn(usize, T) -> T,
+    ) -> f64 {
+        let (pred, target, loss) = (
+            &self.pred[start..start + len],
+            &self.target[start..start + len],
+            self.loss,
+        );
+        let (factor, acc) = (sink.factor, sink.accumulate);
         match (sink.values.as_deref_mut(), sink.grad.as_deref_mut()) {
             (None, None) => blocked_sum::<T>(len, |j| {
-                let i = start + j;
-                let w = keep.weight(i, target[i]);
+                let w = weight(start + j, target[j]);
+                let wl = w * loss.loss(pred[j], target[j]);
                 if w == T::zero() {
                     0.0
                 } else {
-                    (w * loss.loss(pred[i], target[i])).to_f64()
+                    wl.to_f64()
                 }
             }),
-            (values, Some(grad)) => {
-                let (factor, acc) = (sink.factor, sink.accumulate);
-                let mut values = values;
+            (None, Some(grad)) => {
+                let grad = &mut grad[start..start + len];
                 blocked_sum::<T>(len, |j| {
-                    let i = start + j;
-                    let w = keep.weight(i, target[i]);
-                    if w == T::zero() {
-                        if let Some(v) = values.as_deref_mut() {
-                            v[i] = T::zero();
-                        }
-                        if !acc {
-                            grad[i] = T::zero();
-                        }
-                        0.0
+                    let w = weight(start + j, target[j]);
+                    let (l, d) = loss.loss_grad(pred[j], target[j]);
+                    let kept = w != T::zero();
+                    let g = if kept { factor * w * d } else { T::zero() };
+                    grad[j] = if acc { grad[j] + g } else { g };
+                    if kept {
+                        (w * l).to_f64()
                     } else {
-                        let (l, d) = loss.loss_grad(pred[i], target[i]);
-                        let g = factor * w * d;
-                        if acc {
-                            grad[i] += g;
-                        } else {
-                            grad[i] = g;
-                        }
-                        let wl = w * l;
-                        if let Some(v) = values.as_deref_mut() {
-                            v[i] = wl;
-                        }
-                        wl.to_f64()
+                        0.0
                     }
                 })
             }
-            (Some(values), None) => blocked_sum::<T>(len, |j| {
-                let i = start + j;
-                let w = keep.weight(i, target[i]);
-                let wl = if w == T::zero() {
-                    T::zero()
-                } else {
-                    w * loss.loss(pred[i], target[i])
-                };
-                values[i] = wl;
-                wl.to_f64()
-            }),
+            (Some(values), grad) => {
+                let values = &mut values[start..start + len];
+                let mut grad = grad.map(|g| &mut g[start..start + len]);
+                blocked_sum::<T>(len, |j| {
+                    let w = weight(start + j, target[j]);
+                    let (l, d) = loss.loss_grad(pred[j], target[j]);
+                    let kept = w != T::zero();
+                    if let Some(grad) = grad.as_deref_mut() {
+                        let g = if kept { factor * w * d } else { T::zero() };
+                        grad[j] = if acc { grad[j] + g } else { g };
+                    }
+                    let wl = if kept { w * l } else { T::zero() };
+                    values[j] = wl;
+                    wl.to_f64()
+                })
+            }
         }
     }
 

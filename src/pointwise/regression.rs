@@ -187,11 +187,14 @@ impl<T: Real> Pointwise<T> for ScaleFreeHuber<T> {
         let d = p - y;
         let a = d.abs();
         let half = T::from_f64(0.5);
-        if a < self.delta {
-            (half * d * d / self.delta, d / self.delta)
+        let inner = a < self.delta;
+        let l = if inner {
+            half * d * d / self.delta
         } else {
-            (a - half * self.delta, d.signum0())
-        }
+            a - half * self.delta
+        };
+        let g = if inner { d / self.delta } else { d.signum0() };
+        (l, g)
     }
 }
 
@@ -220,11 +223,15 @@ impl<T: Real> Pointwise<T> for SmoothL1<T> {
         let d = p - y;
         let a = d.abs();
         let half = T::from_f64(0.5);
-        if a < self.beta {
-            (half * d * d / self.beta, d / self.beta)
+        // β = 0 never takes the quadratic side (|d| < 0 is false), so 0/0 is never selected.
+        let inner = a < self.beta;
+        let l = if inner {
+            half * d * d / self.beta
         } else {
-            (a - half * self.beta, d.signum0())
-        }
+            a - half * self.beta
+        };
+        let g = if inner { d / self.beta } else { d.signum0() };
+        (l, g)
     }
 }
 

@@ -1,0 +1,116 @@
+//! A guided tour of losskit: every loss family evaluated on built-in sample data, printing
+//! each value and the norm of its gradient.
+//!
+//! Run with `cargo run --release --example tour`.
+
+use losskit::{regression, Options, Reduction, ASTRONN_MAGIC};
+
+/// A small deterministic sample: predictions of a noisy linear model and their targets.
+fn sample(n: usize) -> (Vec<f64>, Vec<f64>) {
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut uniform = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let target: Vec<f64> = (0..n).map(|i| 1.0 + 0.05 * i as f64).collect();
+    let pred = target.iter().map(|y| y + (uniform() - 0.5) * 0.8).collect();
+    (pred, target)
+}
+
+fn norm(g: &[f64]) -> f64 {
+    g.iter().map(|x| x * x).sum::<f64>().sqrt()
+}
+
+type Loss = fn(
+    &[f64],
+    &[f64],
+    &Options<'_, f64>,
+    Option<&mut [f64]>,
+    Option<&mut [f64]>,
+) -> Result<losskit::Reduced<f64>, losskit::Error>;
+
+fn main() -> Result<(), losskit::Error> {
+    let (pred, target) = sample(64);
+    let mut grad = vec![0.0; pred.len()];
+    let opts = Options::default();
+
+    println!(
+        "losskit tour: {} predictions of a noisy linear model\n",
+        pred.len()
+    );
+    println!("== Regression (mean over all elements) ==");
+    println!("{:<22} {:>14} {:>14}", "loss", "value", "|grad|");
+    let plain: [(&str, Loss); 8] = [
+        ("mse", regression::mse),
+        ("mae", regression::mae),
+        ("rmse", regression::rmse),
+        ("mean_error", regression::mean_error),
+        ("msle", regression::msle),
+        ("mape", regression::mape),
+        ("mpe", regression::mpe),
+        ("log_cosh", regression::log_cosh),
+    ];
+    for (name, f) in plain {
+        let r = f(&pred, &target, &opts, None, Some(&mut grad))?;
+        println!("{name:<22} {:>14.8} {:>14.8}", r.value, norm(&grad));
+    }
+    let r = regression::huber(&pred, &target, 0.25, &opts, None, Some(&mut grad))?;
+    println!(
+        "{:<22} {:>14.8} {:>14.8}",
+        "huber(δ=0.25)",
+        r.value,
+        norm(&grad)
+    );
+    let r = regression::scale_free_huber(&pred, &target, 0.25, &opts, None, Some(&mut grad))?;
+    println!(
+        "{:<22} {:>14.8} {:>14.8}",
+        "scale_free_huber(0.25)",
+        r.value,
+        norm(&grad)
+    );
+    let r = regression::smooth_l1(&pred, &target, 0.25, &opts, None, Some(&mut grad))?;
+    println!(
+        "{:<22} {:>14.8} {:>14.8}",
+        "smooth_l1(β=0.25)",
+        r.value,
+        norm(&grad)
+    );
+
+    println!("\n== astroNN-style: missing labels (magic number -9999), per-sample means ==");
+    let mut labels = target.clone();
+    for i in (0..labels.len()).step_by(5) {
+        labels[i] = ASTRONN_MAGIC;
+    }
+    let per_star = Options::default()
+        .with_magic(ASTRONN_MAGIC)
+        .with_row_len(8)
+        .with_reduction(Reduction::None);
+    let mut per_sample = [0.0; 8];
+    regression::mse(&pred, &labels, &per_star, Some(&mut per_sample), None)?;
+    println!("per-sample masked MSE of 8 stars x 8 labels:");
+    println!("  {per_sample:.5?}");
+    let batch = per_star.with_reduction(Reduction::Mean);
+    let r = regression::mse(&pred, &labels, &batch, None, Some(&mut grad))?;
+    println!(
+        "batch mean {:.8}, |grad| {:.8}, gradient at a missing label: {}",
+        r.value,
+        norm(&grad),
+        grad[0]
+    );
+
+    println!("\n== Splitting the work: partial sums merged, then the global mean ==");
+    let half = pred.len() / 2;
+    let part = Options::default().with_reduction(Reduction::Partial);
+    let a = regression::mse(&pred[..half], &target[..half], &part, None, None)?;
+    let b = regression::mse(&pred[half..], &target[half..], &part, None, None)?;
+    let merged = a.partial.merge(b.partial);
+    let whole = regression::mse(&pred, &target, &opts, None, None)?;
+    println!(
+        "two shards merged: {:.17}\none call:          {:.17}",
+        merged.mean(opts.empty)?,
+        whole.value
+    );
+    Ok(())
+}
