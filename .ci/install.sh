@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the test suite needs, on Debian. Idempotent.
 set -eux
+cd "$(dirname "$0")/.."
 need=()
 command -v gcc >/dev/null || need+=(gcc)
 if [ ${#need[@]} -gt 0 ]; then
@@ -8,3 +9,5 @@ if [ ${#need[@]} -gt 0 ]; then
     apt-get update -qq
     apt-get install -y -qq "${need[@]}"
 fi
+# Cross toolchain and QEMU for the firmware test (embedded/).
+bash embedded/install-tools.sh

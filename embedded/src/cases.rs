@@ -43,7 +43,112 @@ fn cases(out: &mut dyn Write) -> fmt::Result {
     writeln!(out, "sum_f64 bits=0x{:016x}", s64.to_bits())?;
     writeln!(out, "sum_f32 bits=0x{:08x}", s32.to_bits())?;
 
-    // losskit results go here once its API lands, e.g.:
-    // writeln!(out, "mse_f32 value={:08x} grad0={:08x}", v.to_bits(), g[0].to_bits())?;
+    regression::<f64>(out)?;
+    regression::<f32>(out)?;
+    Ok(())
+}
+
+/// FNV-1a over the bit patterns of a whole buffer: one number that changes if any bit
+/// of any element differs.
+fn fingerprint<T: Bits>(x: &[T]) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    for v in x {
+        h ^= v.bits();
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+trait Bits: losskit::Real {
+    fn bits(self) -> u64;
+}
+impl Bits for f32 {
+    fn bits(self) -> u64 {
+        self.to_bits() as u64
+    }
+}
+impl Bits for f64 {
+    fn bits(self) -> u64 {
+        self.to_bits()
+    }
+}
+
+const N: usize = 48;
+
+/// Deterministic inputs: predictions, targets (every 7th one missing: -9999), weights.
+fn inputs<T: losskit::Real>() -> ([T; N], [T; N], [T; N]) {
+    let mut s = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        (s >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut p = [T::zero(); N];
+    let mut y = [T::zero(); N];
+    let mut w = [T::zero(); N];
+    for i in 0..N {
+        let yi = 0.5 + 4.0 * next();
+        y[i] = T::from_f64(if i % 7 == 3 { losskit::ASTRONN_MAGIC } else { yi });
+        p[i] = T::from_f64(yi + 2.0 * (next() - 0.5));
+        w[i] = T::from_f64(0.25 + next());
+    }
+    (black_box(p), black_box(y), black_box(w))
+}
+
+type Loss<T> = fn(
+    &[T],
+    &[T],
+    &losskit::Options<'_, T>,
+    Option<&mut [T]>,
+    Option<&mut [T]>,
+) -> Result<losskit::Reduced<T>, losskit::Error>;
+
+/// Every regression loss, plain mean with gradient and astroNN's per-row masked mean with
+/// weights: the value's bits and the fingerprint of the gradient.
+fn regression<T: Bits>(out: &mut dyn Write) -> fmt::Result {
+    use losskit::{regression as r, Options};
+    let (p, y, w) = inputs::<T>();
+    let clean: [T; N] = core::array::from_fn(|i| if i % 7 == 3 { T::one() } else { y[i] });
+    let losses: [(&str, Loss<T>); 8] = [
+        ("mse", r::mse),
+        ("mae", r::mae),
+        ("rmse", r::rmse),
+        ("mean_error", r::mean_error),
+        ("msle", r::msle),
+        ("mape", r::mape),
+        ("mpe", r::mpe),
+        ("log_cosh", r::log_cosh),
+    ];
+    let astro = Options::default()
+        .with_magic(T::from_f64(losskit::ASTRONN_MAGIC))
+        .with_weights(&w)
+        .with_row_len(8);
+    let mut g = [T::zero(); N];
+    let mut report = |name: &str, which: &str, res: Result<losskit::Reduced<T>, losskit::Error>, g: &[T]| {
+        match res {
+            Ok(v) => writeln!(
+                out,
+                "{name}_{} {which} value={:016x} grad={:016x}",
+                T::NAME,
+                v.value.bits(),
+                fingerprint(g)
+            ),
+            Err(e) => writeln!(out, "{name}_{} {which} error={e}", T::NAME),
+        }
+    };
+    for (name, f) in losses {
+        let res = f(&p, &clean, &Options::default(), None, Some(&mut g));
+        report(name, "mean", res, &g)?;
+        let res = f(&p, &y, &astro, None, Some(&mut g));
+        report(name, "astro", res, &g)?;
+    }
+    let half = T::from_f64(0.5);
+    let res = r::huber(&p, &clean, half, &Options::default(), None, Some(&mut g));
+    report("huber", "mean", res, &g)?;
+    let res = r::scale_free_huber(&p, &y, half, &astro, None, Some(&mut g));
+    report("scale_free_huber", "astro", res, &g)?;
+    let res = r::smooth_l1(&p, &y, half, &astro, None, Some(&mut g));
+    report("smooth_l1", "astro", res, &g)?;
     Ok(())
 }
