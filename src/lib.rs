@@ -40,3 +40,8 @@ pub use error::Error;
 pub use pointwise::regression;
 pub use real::Real;
 pub use reduce::{EmptyPolicy, GradMode, Options, Partial, Reduced, Reduction, ASTRONN_MAGIC};
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
