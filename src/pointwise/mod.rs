@@ -56,6 +56,26 @@ pub enum Finish {
     Sqrt,
 }
 
+impl Finish {
+    /// f(reduced) under `reduction` (`None` and `Partial` are never transformed).
+    fn apply(self, reduction: Reduction, reduced: f64) -> f64 {
+        match (self, reduction) {
+            (Finish::Sqrt, Reduction::Mean | Reduction::Sum) => libm::sqrt(reduced),
+            _ => reduced,
+        }
+    }
+    /// f′(reduced), the chain-rule factor of the gradient (1 where f is not applied).
+    fn derivative(self, reduction: Reduction, reduced: f64) -> f64 {
+        match (self, reduction) {
+            (Finish::Sqrt, Reduction::Mean | Reduction::Sum) if reduced > 0.0 => {
+                0.5 / libm::sqrt(reduced)
+            }
+            (Finish::Sqrt, Reduction::Mean | Reduction::Sum) => 0.0,
+            _ => 1.0,
+        }
+    }
+}
+
 /// Which elements count and with what weight.
 struct Keep<'a, T> {
     mask: Option<&'a [u8]>,
@@ -333,13 +353,7 @@ impl<T: Real, L: Pointwise<T>> Engine<'_, '_, T, L> {
             let sum = self.pass(0, n, &mut value_only);
             let w = weight_of(known_weight);
             let reduced = sum * mean_factor(w);
-            let outer = if reduction == Reduction::Partial {
-                1.0
-            } else if reduced > 0.0 {
-                0.5 / libm::sqrt(reduced)
-            } else {
-                0.0
-            };
+            let outer = finish.derivative(reduction, reduced);
             let mut sink = Sink {
                 values: None,
                 grad: grad.take(),
@@ -367,12 +381,8 @@ impl<T: Real, L: Pointwise<T>> Engine<'_, '_, T, L> {
             Reduction::Mean => partial.mean(self.opts.empty)?,
             _ => sum,
         };
-        let value = match (finish, reduction) {
-            (Finish::Sqrt, Reduction::Mean | Reduction::Sum) => libm::sqrt(reduced),
-            _ => reduced,
-        };
         Ok(Reduced {
-            value: T::from_f64(value),
+            value: T::from_f64(finish.apply(reduction, reduced)),
             partial,
         })
     }
@@ -439,13 +449,7 @@ impl<T: Real, L: Pointwise<T>> Engine<'_, '_, T, L> {
         let sum = if finish == Finish::Sqrt && grad.is_some() {
             let sum = run(None, None, &mut None);
             let reduced = sum * batch_factor;
-            let outer = if reduction == Reduction::Partial {
-                1.0
-            } else if reduced > 0.0 {
-                0.5 / libm::sqrt(reduced)
-            } else {
-                0.0
-            };
+            let outer = finish.derivative(reduction, reduced);
             run(
                 Some(self.scale() * batch_factor * outer),
                 grad.take(),
@@ -464,12 +468,8 @@ impl<T: Real, L: Pointwise<T>> Engine<'_, '_, T, L> {
             Reduction::Mean => partial.mean(policy)?,
             _ => sum,
         };
-        let value = match (finish, reduction) {
-            (Finish::Sqrt, Reduction::Mean | Reduction::Sum) => libm::sqrt(reduced),
-            _ => reduced,
-        };
         Ok(Reduced {
-            value: T::from_f64(value),
+            value: T::from_f64(finish.apply(reduction, reduced)),
             partial,
         })
     }

@@ -1,5 +1,5 @@
 //! The regression family. Each type is the per-element math of one loss; each function is
-//! [`evaluate`](super::evaluate) with that loss. Throughout, d = p − y (prediction minus
+//! [`evaluate`] with that loss. Throughout, d = p − y (prediction minus
 //! target) and the gradient is taken with respect to p.
 
 use super::{evaluate, Finish, Pointwise};
@@ -254,7 +254,7 @@ macro_rules! regression_fn {
     ($(#[$doc:meta])* $name:ident, $loss:expr) => {
         $(#[$doc])*
         ///
-        /// Arguments, outputs and options as in [`evaluate`](super::evaluate).
+        /// Arguments, outputs and options as in [`evaluate`].
         pub fn $name<T: Real>(
             pred: &[T],
             target: &[T],
@@ -268,7 +268,7 @@ macro_rules! regression_fn {
     ($(#[$doc:meta])* $name:ident, $param:ident, $ctor:path) => {
         $(#[$doc])*
         ///
-        /// Arguments, outputs and options as in [`evaluate`](super::evaluate).
+        /// Arguments, outputs and options as in [`evaluate`].
         pub fn $name<T: Real>(
             pred: &[T],
             target: &[T],
