@@ -3,8 +3,9 @@
 //! # Summation
 //! Sums are accumulated in `f64` in a fixed order that depends only on the length of the
 //! data: the elements are taken in blocks of [`BLOCK`], each block is summed in [`LANES`]
-//! interleaved lanes, the lanes are folded left to right, and the block sums are added with
-//! Neumaier's compensated summation. For `f64` data each lane is itself compensated, so a
+//! interleaved lanes, and each block's lanes (for `f64` data, their high and low parts) are
+//! added left to right, unrounded, to one running Neumaier compensated sum, so block sums
+//! that cancel later lose nothing. For `f64` data each lane is itself compensated, so a
 //! sum of `f64` values is close to correctly rounded; `f32` data is widened to `f64`, which
 //! is exact, and summed plainly in the lanes (53 bits for 24-bit inputs). Nothing depends on
 //! timing, threads or CPU features, so repeated calls agree bit for bit.
@@ -227,6 +228,11 @@ pub trait LaneSum: Default {
     fn add(&mut self, lane: usize, x: f64);
     /// The lanes folded left to right.
     fn total(&self) -> f64;
+    /// Adds the lanes, left to right, to a running compensated sum without rounding them
+    /// to one `f64` first (so that block sums that cancel later lose nothing).
+    fn add_to(&self, acc: &mut CompensatedSum) {
+        acc.add(self.total());
+    }
 }
 
 /// [`LANES`] plain `f64` partial sums (used for `f32` data).
@@ -245,6 +251,12 @@ impl LaneSum for WideLanes {
             s.add(v);
         }
         s.value()
+    }
+    #[inline(always)]
+    fn add_to(&self, acc: &mut CompensatedSum) {
+        for v in self.0 {
+            acc.add(v);
+        }
     }
 }
 
@@ -265,6 +277,13 @@ impl LaneSum for CompensatedLanes {
             s.add(l.lo);
         }
         s.value()
+    }
+    #[inline(always)]
+    fn add_to(&self, acc: &mut CompensatedSum) {
+        for l in &self.0 {
+            acc.add(l.hi);
+            acc.add(l.lo);
+        }
     }
 }
 
@@ -291,7 +310,7 @@ pub fn blocked_sum<T: Real>(n: usize, mut f: impl FnMut(usize) -> f64) -> f64 {
         for k in 0..end - j {
             lanes.add(k, f(j + k));
         }
-        total.add(lanes.total());
+        lanes.add_to(&mut total);
         start = end;
     }
     total.value()

@@ -235,8 +235,11 @@ impl<T: Real> Pointwise<T> for SmoothL1<T> {
     }
 }
 
-/// Log-cosh loss: ℓ = ln cosh(d), computed as |d| + ln(1 + e^(−2|d|)) − ln 2 so that it
-/// neither overflows nor loses accuracy; ∂ℓ/∂p = tanh(d).
+/// Log-cosh loss: ℓ = ln cosh(d); ∂ℓ/∂p = tanh(d).
+///
+/// Computed so that it neither overflows nor loses accuracy: with a = |d|, as
+/// ln(1 + m²/(2(1 + m))), m = eᵃ − 1, for a ≤ 1 (where ℓ ≈ d²/2 and the other form would
+/// cancel), and as a + ln(1 + e^(−2a)) − ln 2 for a > 1.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct LogCosh;
 
@@ -245,7 +248,14 @@ impl<T: Real> Pointwise<T> for LogCosh {
     fn loss_grad(&self, p: T, y: T) -> (T, T) {
         let d = p - y;
         let a = d.abs();
-        let l = a + (T::from_f64(-2.0) * a).exp().ln_1p() - T::from_f64(core::f64::consts::LN_2);
+        let one = T::one();
+        let l = if a <= one {
+            // cosh a − 1 = m²/(2(1 + m)) with m = eᵃ − 1: no cancellation for small a.
+            let m = a.exp_m1();
+            (m * m / ((one + one) * (one + m))).ln_1p()
+        } else {
+            a + (T::from_f64(-2.0) * a).exp().ln_1p() - T::from_f64(core::f64::consts::LN_2)
+        };
         (l, d.tanh())
     }
 }
