@@ -23,3 +23,6 @@ mod status;
 pub use options::*;
 pub use regression::*;
 pub use status::*;
+
+#[cfg(test)]
+mod no_alloc_tests;

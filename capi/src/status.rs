@@ -97,16 +97,24 @@ impl From<losskit_core::Error> for Failure {
     }
 }
 
+/// The calling thread's last failure message: bytes and length. A plain array, because a
+/// thread-local with a destructor (as heapless::String has) makes std allocate on first use.
+struct Message {
+    bytes: [u8; MESSAGE_CAPACITY],
+    len: usize,
+}
+
 std::thread_local! {
-    static LAST_ERROR: RefCell<heapless::String<MESSAGE_CAPACITY>> =
-        const { RefCell::new(heapless::String::new()) };
+    static LAST_ERROR: RefCell<Message> =
+        const { RefCell::new(Message { bytes: [0; MESSAGE_CAPACITY], len: 0 }) };
 }
 
 pub(crate) fn record(f: &Failure) {
     LAST_ERROR.with(|m| {
         if let Ok(mut m) = m.try_borrow_mut() {
-            m.clear();
-            let _ = m.push_str(&f.message);
+            let src = f.message.as_bytes();
+            m.bytes[..src.len()].copy_from_slice(src);
+            m.len = src.len();
         }
     });
 }
@@ -122,7 +130,7 @@ pub(crate) fn record(f: &Failure) {
 pub unsafe extern "C" fn lk_last_error_message(buf: *mut c_char, len: usize) -> usize {
     LAST_ERROR.with(|m| {
         let Ok(m) = m.try_borrow() else { return 0 };
-        let bytes = m.as_bytes();
+        let bytes = &m.bytes[..m.len];
         if !buf.is_null() && len > 0 {
             let k = bytes.len().min(len - 1);
             // SAFETY: the caller promises `buf` holds `len` bytes, and k + 1 <= len.
