@@ -24,6 +24,14 @@
 //!
 //! A loss whose reduced value is transformed (RMSE = √MSE) states it with
 //! [`Pointwise::finish`]; the gradient then carries the chain-rule factor.
+//!
+//! # Per-element factors
+//! [`evaluate_with`] also takes a [`Factors`] source: for each element a weight factor vᵢ ≥ 0
+//! and an input divisor cᵢ > 0, produced on the fly by a reader that visits the elements in
+//! increasing order (so a per-structure weight repeated over a structure's atoms, or a
+//! division by a structure's atom count, needs no buffer). Element i then enters with weight
+//! wᵢ·vᵢ and loss ℓ(pᵢ/cᵢ, yᵢ/cᵢ), whose derivative is ℓ′(pᵢ/cᵢ, yᵢ/cᵢ)/cᵢ. [`evaluate`] is
+//! [`evaluate_with`] with [`Unit`] factors (vᵢ = cᵢ = 1), which compile away.
 
 pub mod regression;
 
@@ -56,41 +64,108 @@ pub enum Finish {
     Sqrt,
 }
 
-/// Which elements count and with what weight.
-struct Keep<'a, T> {
-    mask: Option<&'a [u8]>,
-    magic: Option<T>,
-    weights: Option<&'a [T]>,
+/// A source of per-element factors for [`evaluate_with`]: a weight factor vᵢ (finite, ≥ 0)
+/// and an input divisor cᵢ (finite, > 0), read in increasing element order.
+///
+/// The source is responsible for the validity of its factors (the engine does not check
+/// them); it is read only after the engine's own validation has passed.
+pub trait Factors<T: Real> {
+    /// The reader of one pass.
+    type Reader<'r>: FactorReader<T>
+    where
+        Self: 'r;
+    /// A reader whose calls will be for elements `start` and later, in increasing order.
+    fn reader(&self, start: usize) -> Self::Reader<'_>;
+    /// True when every vᵢ = cᵢ = 1, so that Σ wᵢ needs no pass when nothing else weighs.
+    fn is_unit(&self) -> bool {
+        false
+    }
 }
 
-impl<T: Real> Keep<'_, T> {
-    fn is_trivial(&self) -> bool {
-        self.mask.is_none() && self.magic.is_none() && self.weights.is_none()
-    }
-    /// wᵢ for a kept element, 0 for a dropped one.
+/// Reads the factors of one pass (see [`Factors`]).
+pub trait FactorReader<T> {
+    /// (vᵢ, cᵢ) of element `i`; successive calls have strictly increasing `i` (elements may
+    /// be skipped).
+    fn at(&mut self, i: usize) -> (T, T);
+}
+
+/// The unit factors vᵢ = cᵢ = 1 (what [`evaluate`] uses).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Unit;
+
+impl<T: Real> Factors<T> for Unit {
+    type Reader<'r> = Unit;
     #[inline(always)]
-    fn weight(&self, i: usize, y: T) -> T {
-        if let Some(m) = self.mask {
-            if m[i] == 0 {
-                return T::zero();
-            }
-        }
-        if let Some(magic) = self.magic {
-            if y == magic || y.is_nan() {
-                return T::zero();
-            }
-        }
-        match self.weights {
-            Some(w) => w[i],
-            None => T::one(),
+    fn reader(&self, _start: usize) -> Unit {
+        Unit
+    }
+    fn is_unit(&self) -> bool {
+        true
+    }
+}
+
+impl<T: Real> FactorReader<T> for Unit {
+    #[inline(always)]
+    fn at(&mut self, _i: usize) -> (T, T) {
+        (T::one(), T::one())
+    }
+}
+
+/// The weight that [`Options`] alone gives element `i` with target `y`: 0 if the mask drops
+/// it or `y` is the magic number (or NaN with magic on), else `weights[i]` (1 when absent).
+/// The options must have been checked against the data length.
+#[inline(always)]
+pub(crate) fn option_weight<T: Real>(opts: &Options<'_, T>, i: usize, y: T) -> T {
+    if let Some(m) = opts.mask {
+        if m[i] == 0 {
+            return T::zero();
         }
     }
-    /// Σ wᵢ over `start..start+len`, in the fixed summation order.
+    if let Some(magic) = opts.magic {
+        if y == magic || y.is_nan() {
+            return T::zero();
+        }
+    }
+    match opts.weights {
+        Some(w) => w[i],
+        None => T::one(),
+    }
+}
+
+/// Which elements count and with what weight.
+struct Keep<'a, 'o, T, F> {
+    opts: &'a Options<'o, T>,
+    factors: &'a F,
+}
+
+impl<T: Real, F: Factors<T>> Keep<'_, '_, T, F> {
+    fn is_trivial(&self) -> bool {
+        self.opts.mask.is_none()
+            && self.opts.magic.is_none()
+            && self.opts.weights.is_none()
+            && self.factors.is_unit()
+    }
+    /// (wᵢvᵢ, cᵢ) for a kept element, (0, 1) for a dropped one.
+    #[inline(always)]
+    fn weight(&self, reader: &mut F::Reader<'_>, i: usize, y: T) -> (T, T) {
+        let w = option_weight(self.opts, i, y);
+        if w == T::zero() {
+            return (w, T::one());
+        }
+        let (v, c) = reader.at(i);
+        (w * v, c)
+    }
+    /// Σ wᵢvᵢ over `start..start+len`, in the fixed summation order.
     fn total(&self, target: &[T], start: usize, len: usize) -> f64 {
         if self.is_trivial() {
             return len as f64;
         }
-        blocked_sum::<T>(len, |j| self.weight(start + j, target[start + j]).to_f64())
+        let mut reader = self.factors.reader(start);
+        blocked_sum::<T>(len, |j| {
+            self.weight(&mut reader, start + j, target[start + j])
+                .0
+                .to_f64()
+        })
     }
 }
 
@@ -152,6 +227,23 @@ pub fn evaluate<T: Real, L: Pointwise<T>>(
     values: Option<&mut [T]>,
     grad: Option<&mut [T]>,
 ) -> Result<Reduced<T>, Error> {
+    evaluate_with(loss, pred, target, opts, &Unit, values, grad)
+}
+
+/// [`evaluate`] with per-element factors (see the module docs, "Per-element factors"):
+/// element i enters with weight wᵢ·vᵢ and loss ℓ(pᵢ/cᵢ, yᵢ/cᵢ); the gradient carries 1/cᵢ.
+///
+/// Used by the ragged-batch losses of [`crate::segment`] (per-structure weights repeated
+/// over atoms, per-atom energies, per-species means).
+pub fn evaluate_with<T: Real, L: Pointwise<T>, F: Factors<T>>(
+    loss: &L,
+    pred: &[T],
+    target: &[T],
+    opts: &Options<'_, T>,
+    factors: &F,
+    values: Option<&mut [T]>,
+    grad: Option<&mut [T]>,
+) -> Result<Reduced<T>, Error> {
     let n = pred.len();
     check_len("target", n, target.len())?;
     check_options(opts, n)?;
@@ -171,11 +263,7 @@ pub fn evaluate<T: Real, L: Pointwise<T>>(
     if finish == Finish::Sqrt && opts.reduction == Reduction::None {
         return Err(Error::BadParameter { what: "reduction" });
     }
-    let keep = Keep {
-        mask: opts.mask,
-        magic: opts.magic,
-        weights: opts.weights,
-    };
+    let keep = Keep { opts, factors };
     let engine = Engine {
         loss,
         pred,
@@ -190,11 +278,11 @@ pub fn evaluate<T: Real, L: Pointwise<T>>(
     }
 }
 
-struct Engine<'a, 'o, T, L> {
+struct Engine<'a, 'o, T, L, F> {
     loss: &'a L,
     pred: &'a [T],
     target: &'a [T],
-    keep: Keep<'a, T>,
+    keep: Keep<'a, 'o, T, F>,
     opts: &'a Options<'o, T>,
 }
 
@@ -207,19 +295,20 @@ struct Sink<'b, T> {
     accumulate: bool,
 }
 
-impl<T: Real, L: Pointwise<T>> Engine<'_, '_, T, L> {
+impl<T: Real, L: Pointwise<T>, F: Factors<T>> Engine<'_, '_, T, L, F> {
     /// Σ wℓ over `start..start+len`, writing per-element values and gradients.
     #[inline(always)]
     fn pass(&self, start: usize, len: usize, sink: &mut Sink<'_, T>) -> f64 {
         let (pred, target, keep, loss) = (self.pred, self.target, &self.keep, self.loss);
+        let mut reader = keep.factors.reader(start);
         match (sink.values.as_deref_mut(), sink.grad.as_deref_mut()) {
             (None, None) => blocked_sum::<T>(len, |j| {
                 let i = start + j;
-                let w = keep.weight(i, target[i]);
+                let (w, c) = keep.weight(&mut reader, i, target[i]);
                 if w == T::zero() {
                     0.0
                 } else {
-                    (w * loss.loss(pred[i], target[i])).to_f64()
+                    (w * loss.loss(pred[i] / c, target[i] / c)).to_f64()
                 }
             }),
             (values, Some(grad)) => {
@@ -227,7 +316,7 @@ impl<T: Real, L: Pointwise<T>> Engine<'_, '_, T, L> {
                 let mut values = values;
                 blocked_sum::<T>(len, |j| {
                     let i = start + j;
-                    let w = keep.weight(i, target[i]);
+                    let (w, c) = keep.weight(&mut reader, i, target[i]);
                     if w == T::zero() {
                         if let Some(v) = values.as_deref_mut() {
                             v[i] = T::zero();
@@ -237,8 +326,8 @@ impl<T: Real, L: Pointwise<T>> Engine<'_, '_, T, L> {
                         }
                         0.0
                     } else {
-                        let (l, d) = loss.loss_grad(pred[i], target[i]);
-                        let g = factor * w * d;
+                        let (l, d) = loss.loss_grad(pred[i] / c, target[i] / c);
+                        let g = factor * w * d / c;
                         if acc {
                             grad[i] += g;
                         } else {
@@ -254,11 +343,11 @@ impl<T: Real, L: Pointwise<T>> Engine<'_, '_, T, L> {
             }
             (Some(values), None) => blocked_sum::<T>(len, |j| {
                 let i = start + j;
-                let w = keep.weight(i, target[i]);
+                let (w, c) = keep.weight(&mut reader, i, target[i]);
                 let wl = if w == T::zero() {
                     T::zero()
                 } else {
-                    w * loss.loss(pred[i], target[i])
+                    w * loss.loss(pred[i] / c, target[i] / c)
                 };
                 values[i] = wl;
                 wl.to_f64()

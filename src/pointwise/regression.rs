@@ -1,5 +1,5 @@
 //! The regression family. Each type is the per-element math of one loss; each function is
-//! [`evaluate`](super::evaluate) with that loss. Throughout, d = p − y (prediction minus
+//! [`evaluate`] with that loss. Throughout, d = p − y (prediction minus
 //! target) and the gradient is taken with respect to p.
 
 use super::{evaluate, Finish, Pointwise};
