@@ -20,6 +20,40 @@
 #include <stddef.h>
 #include <stdint.h>
 
+// Total energy, one value per structure (S values).
+#define LK_PROPERTY_ENERGY 0
+
+// Per-atom energy: the S structure energies, prediction and target each divided by the
+// structure's atom count before the metric (every structure needs at least one atom).
+#define LK_PROPERTY_PER_ATOM_ENERGY 1
+
+// Forces: N x 3 values (row-major, x y z per atom); the metric averages all 3N components.
+#define LK_PROPERTY_FORCES 2
+
+// Stress: S x 3 x 3 values (row-major).
+#define LK_PROPERTY_STRESS 3
+
+// Virial: S x 3 x 3 values (row-major).
+#define LK_PROPERTY_VIRIAL 4
+
+// Local (per-atom) energies: N values.
+#define LK_PROPERTY_LOCAL_ENERGIES 5
+
+// mean of d^2, d = pred - target.
+#define LK_METRIC_MSE 0
+
+// sqrt(mean of d^2); gradient 0 where the value is 0.
+#define LK_METRIC_RMSE 1
+
+// mean of |d|.
+#define LK_METRIC_MAE 2
+
+// mean of Huber_delta(d): d^2/2 if |d| < delta else delta (|d| - delta/2); delta > 0.
+#define LK_METRIC_HUBER 3
+
+// mean of Huber_delta(d) / delta (graph-pes ScaleFreeHuber); delta > 0.
+#define LK_METRIC_SCALE_FREE_HUBER 4
+
 // Per-element losses; `out` receives n values (or one per row with `row_len`).
 #define LK_REDUCTION_NONE 0
 
@@ -55,6 +89,46 @@
 // Patch version of losskit.
 #define LK_VERSION_PATCH 0
 
+// The most terms an lk_total holds.
+#define LK_TOTAL_CAPACITY 16
+
+// The size of a term's name buffer, including the terminating NUL: names have at most
+// LK_TOTAL_NAME_CAPACITY - 1 bytes.
+#define LK_TOTAL_NAME_CAPACITY 32
+
+// The result of every losskit call: `LK_OK` or one of the `LK_ERR_*` codes.
+typedef int32_t lk_status;
+
+// Which property loss to compute. Fill every field (there is no default: graph-pes'
+// Huber delta is 0.5, PyTorch's is 1.0, so delta is always explicit).
+typedef struct {
+  // `LK_PROPERTY_*`.
+  int32_t property;
+  // `LK_METRIC_*`.
+  int32_t metric;
+  // The Huber threshold (> 0) for LK_METRIC_HUBER and LK_METRIC_SCALE_FREE_HUBER; ignored
+  // otherwise.
+  double delta;
+  // Nonzero: per-species mean (forces and local energies only, LK_REDUCTION_MEAN only,
+  // `batch.species` required): the mean over each species' values, then the plain mean
+  // over the species present (those with nonzero total weight); RMSE takes the square
+  // root of that.
+  uint8_t per_species;
+} lk_property_loss;
+
+// A ragged batch of S structures with N atoms in all.
+typedef struct {
+  // S + 1 offsets (int64_t): the atoms of structure k are `ptr[k] .. ptr[k+1]-1`;
+  // `ptr[0] = 0`, non-decreasing, `ptr[S] = N`.
+  const int64_t *ptr;
+  // S, the number of structures.
+  size_t n_structures;
+  // N, the number of atoms.
+  size_t n_atoms;
+  // NULL, or N species ids in 0 .. 127 (e.g. atomic numbers), for the per-species mean.
+  const int64_t *species;
+} lk_batch;
+
 // A mergeable partial result: the weighted sum of losses and the sum of weights.
 typedef struct {
   // Sum of w*loss over kept elements (of row means with `row_len`).
@@ -87,8 +161,44 @@ typedef struct {
   lk_partial *partial;
 } lk_options;
 
-// The result of every losskit call: `LK_OK` or one of the `LK_ERR_*` codes.
-typedef int32_t lk_status;
+// The sums behind the true epoch RMSE / MAE, in double: sum w d^2, sum w |d|, sum w.
+// Start from all zeros; accumulators of threads or MPI ranks merge by adding the three
+// fields (MPI_SUM over 3 doubles, or lk_epoch_metric_merge).
+typedef struct {
+  // sum of w (pred - target)^2.
+  double sum_sq;
+  // sum of w |pred - target|.
+  double sum_abs;
+  // sum of w (the number of values when unweighted).
+  double weight;
+} lk_epoch_metric;
+
+// One term of an lk_total.
+typedef struct {
+  // The name, NUL-terminated (copied from the caller's string).
+  char name[LK_TOTAL_NAME_CAPACITY];
+  // The term's weight lambda.
+  double weight;
+  // Its raw (unweighted) value L.
+  double raw;
+  // lambda * L.
+  double weighted;
+} lk_total_term;
+
+// A weighted total: total = sum over terms of weight * raw, in double whatever the data
+// type (an f64 term keeps its precision; the sum is compensated, in the order of the
+// terms). Caller-allocated (on the stack is fine: about 900 bytes); start it with
+// lk_total_init (or zero it); add terms with lk_total_add or lk_total_property_loss_f32/_f64.
+// Names are unique: a repeated name is refused with LK_ERR_DUPLICATE_NAME (graph-pes
+// silently overwrites it in its breakdown).
+typedef struct {
+  // The number of terms in use (`terms[0 .. count-1]`).
+  size_t count;
+  // The weighted total.
+  double total;
+  // The terms, in the order they were added.
+  lk_total_term terms[LK_TOTAL_CAPACITY];
+} lk_total;
 
 // Success.
 #define LK_OK 0
@@ -132,6 +242,106 @@ typedef int32_t lk_status;
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+// Interatomic-potential property loss (graph-pes PropertyLoss / PerAtomEnergyLoss) and
+// its gradient with respect to the predictions.
+//
+// Every property loss (lk_property_loss_f32 / _f64) takes:
+// `loss`: which property and metric (see lk_property_loss);
+// `pred`, `target`: n values each, n = S (energy, per-atom energy), 3N (forces),
+// 9S (stress, virial) or N (local energies), else LK_ERR_LENGTH_MISMATCH;
+// `batch`: the offsets (and species ids for the per-species mean);
+// `structure_weight`: NULL, or S weights (finite, >= 0), repeated over each structure's
+// values (its atoms' components for forces and local energies);
+// `opts`: NULL for the defaults; the reduction, mask (n bytes), magic number, empty
+// policy, grad_scale and grad_accumulate apply as for every loss; row_len must be 0;
+// `out`: 1 value (n with LK_REDUCTION_NONE);
+// `grad`: NULL, or n values receiving grad_scale * dL/dpred.
+// The mean is sum(u_k l_i) / sum(u_k) over kept values, u_k the weight of value i's
+// structure. A structure with zero atoms is valid, except for the per-atom energy
+// (LK_ERR_INDEX_OUT_OF_RANGE naming the structure).
+//
+// `f32` data.
+lk_status lk_property_loss_f32(const lk_property_loss *loss,
+                               const float *pred,
+                               const float *target,
+                               size_t n,
+                               const lk_batch *batch,
+                               const float *structure_weight,
+                               const lk_options *opts,
+                               float *out,
+                               float *grad);
+
+// Interatomic-potential property loss and its gradient; `f64` data; arguments as for
+// lk_property_loss_f32.
+lk_status lk_property_loss_f64(const lk_property_loss *loss,
+                               const double *pred,
+                               const double *target,
+                               size_t n,
+                               const lk_batch *batch,
+                               const double *structure_weight,
+                               const lk_options *opts,
+                               double *out,
+                               double *grad);
+
+// The number of values of `property` in `batch` (S, S, 3N, 9S, 9S or N) into `*out`.
+lk_status lk_property_len(int32_t property,
+                          const lk_batch *batch,
+                          size_t *out);
+
+// Adds one batch of a property to an epoch accumulator (the true epoch RMSE / MAE, as
+// torchmetrics computes graph-pes' evaluation RMSE): sum_sq += sum w d^2,
+// sum_abs += sum w |d|, weight += sum w, with d = pred - target (per-atom energies divided
+// by the atom counts) and w the structure weights (1 when `structure_weight` is NULL).
+// Arguments as for lk_property_loss_f32 (`batch.species` is not used). `f32` data.
+lk_status lk_epoch_metric_update_f32(lk_epoch_metric *metric,
+                                     int32_t property,
+                                     const float *pred,
+                                     const float *target,
+                                     size_t n,
+                                     const lk_batch *batch,
+                                     const float *structure_weight);
+
+// As lk_epoch_metric_update_f32, for `f64` data.
+lk_status lk_epoch_metric_update_f64(lk_epoch_metric *metric,
+                                     int32_t property,
+                                     const double *pred,
+                                     const double *target,
+                                     size_t n,
+                                     const lk_batch *batch,
+                                     const double *structure_weight);
+
+// Adds `from`'s three sums into `into` (merging threads or ranks).
+lk_status lk_epoch_metric_merge(lk_epoch_metric *into,
+                                const lk_epoch_metric *from);
+
+// The epoch value of an accumulator into `*out`: LK_METRIC_MSE gives sum_sq / weight,
+// LK_METRIC_RMSE its square root, LK_METRIC_MAE sum_abs / weight; with weight 0 the
+// `empty` policy (LK_EMPTY_*) applies. Other metrics give LK_ERR_BAD_ENUM.
+lk_status lk_epoch_metric_value(const lk_epoch_metric *metric,
+                                int32_t kind,
+                                int32_t empty,
+                                double *out);
+
+// The batch size graph-pes logs a property's loss with into `*out`: N (atoms) for forces
+// and local energies, S (structures) otherwise.
+lk_status lk_property_batch_size(int32_t property,
+                                 const lk_batch *batch,
+                                 size_t *out);
+
+// Adds one batch's value to a batch-size-weighted mean (Lightning's epoch aggregation of
+// graph-pes' logged values, e.g. "rmse_batchwise"): acc->sum += batch_size * value,
+// acc->weight += batch_size (nothing for batch_size 0). Start from {0, 0}; finish with
+// lk_batchwise_mean.
+lk_status lk_batchwise_push(lk_partial *acc,
+                            double value,
+                            size_t batch_size);
+
+// acc->sum / acc->weight into `*out`, or the `empty` policy (LK_EMPTY_*) when the weight
+// is 0.
+lk_status lk_batchwise_mean(const lk_partial *acc,
+                            int32_t empty,
+                            double *out);
 
 // The default options: mean, empty mean = 0, no mask, no magic, grad_scale 1, overwrite.
 lk_options lk_options_default(void);
@@ -412,6 +622,56 @@ const char *lk_status_name(lk_status status);
 // `buf` must be valid for `len` bytes of writes.
 size_t lk_last_error_message(char *buf,
                              size_t len);
+
+// Empties `*total` (count 0, total 0, every name cleared).
+lk_status lk_total_init(lk_total *total);
+
+// Adds a term whose raw value was computed elsewhere: weighted = weight * raw, and
+// `total->total` is recomputed. Errors: NULL pointers, an empty name or one longer than
+// LK_TOTAL_NAME_CAPACITY - 1 bytes or a non-finite weight (LK_ERR_BAD_PARAMETER), a
+// repeated name (LK_ERR_DUPLICATE_NAME), no room left (LK_ERR_CAPACITY); `*total` is then
+// unchanged.
+//
+// To make a loss's gradient a term's share of the total's gradient, call it with
+// `opts.grad_scale = weight` and `opts.grad_accumulate = 1` into a zeroed gradient buffer
+// (or use lk_total_property_loss_f32/_f64, which does this).
+lk_status lk_total_add(lk_total *total,
+                       const char *name,
+                       double weight,
+                       double raw);
+
+// Evaluates a property loss (arguments as for lk_property_loss_f32, without `out`) as a
+// term of `total`: the loss value becomes the term's raw value, and `grad` (NULL, or n
+// values) receives grad += weight * opts.grad_scale * dL/dpred (always accumulated, so
+// zero it before the first term; several terms may share one buffer).
+// LK_REDUCTION_NONE is refused. Name, weight and capacity are checked before anything is
+// computed; on any error neither `*total` nor `grad` is changed.
+//
+// `f32` data (the weight is rounded to float for the gradient; the total stays double).
+lk_status lk_total_property_loss_f32(lk_total *total,
+                                     const char *name,
+                                     double weight,
+                                     const lk_property_loss *loss,
+                                     const float *pred,
+                                     const float *target,
+                                     size_t n,
+                                     const lk_batch *batch,
+                                     const float *structure_weight,
+                                     const lk_options *opts,
+                                     float *grad);
+
+// As lk_total_property_loss_f32, for `f64` data.
+lk_status lk_total_property_loss_f64(lk_total *total,
+                                     const char *name,
+                                     double weight,
+                                     const lk_property_loss *loss,
+                                     const double *pred,
+                                     const double *target,
+                                     size_t n,
+                                     const lk_batch *batch,
+                                     const double *structure_weight,
+                                     const lk_options *opts,
+                                     double *grad);
 
 #ifdef __cplusplus
 }  // extern "C"

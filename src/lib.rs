@@ -35,6 +35,8 @@ pub mod error;
 pub mod pointwise;
 pub mod real;
 pub mod reduce;
+pub mod segment;
+pub mod total;
 
 pub use error::Error;
 pub use pointwise::regression;

@@ -15,14 +15,18 @@
 #![allow(clippy::result_large_err)]
 #![deny(missing_docs)]
 
+mod atomistic;
 mod boundary;
 mod options;
 mod regression;
 mod status;
+mod total;
 
+pub use atomistic::*;
 pub use options::*;
 pub use regression::*;
 pub use status::*;
+pub use total::*;
 
 #[cfg(test)]
 mod no_alloc_tests;

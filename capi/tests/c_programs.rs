@@ -39,7 +39,8 @@ fn skip_or_fail(tool: &str) {
     println!("skipped: {tool} not found");
 }
 
-fn run_c_program(name: &str) {
+/// Compiles tests/c/<name>.c (plus `extra` sources from tests/c/) and runs it.
+fn run_c_program(name: &str, extra: &[&str]) {
     if !have("gcc") {
         return skip_or_fail("gcc");
     }
@@ -56,6 +57,7 @@ fn run_c_program(name: &str) {
         .arg("-I")
         .arg(repo().join("include"))
         .arg(&src)
+        .args(extra.iter().map(|e| repo().join("tests/c").join(e)))
         .arg(lib.join("liblosskit.a"))
         .args(["-lpthread", "-ldl", "-lm", "-o"])
         .arg(&out)
@@ -84,5 +86,23 @@ fn run_c_program(name: &str) {
 
 #[test]
 fn c_regression_program() {
-    run_c_program("test_regression");
+    run_c_program("test_regression", &[]);
+}
+
+/// Every tests/c/*_snippet.c, with the main program that calls their checks.
+#[test]
+fn c_family_programs() {
+    let mut snippets: Vec<String> = std::fs::read_dir(repo().join("tests/c"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with("_snippet.c"))
+        .collect();
+    snippets.sort();
+    let main = std::fs::read_to_string(repo().join("tests/c/test_families.c")).unwrap();
+    for s in &snippets {
+        let check = format!("check_{}()", s.trim_end_matches("_snippet.c"));
+        assert!(main.contains(&check), "tests/c/test_families.c does not call {check}");
+    }
+    let extra: Vec<&str> = snippets.iter().map(String::as_str).collect();
+    run_c_program("test_families", &extra);
 }

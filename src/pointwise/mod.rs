@@ -24,6 +24,14 @@
 //!
 //! A loss whose reduced value is transformed (RMSE = √MSE) states it with
 //! [`Pointwise::finish`]; the gradient then carries the chain-rule factor.
+//!
+//! # Per-element factors
+//! [`evaluate_with`] also takes a [`Factors`] source: for each element a weight factor vᵢ ≥ 0
+//! and an input divisor cᵢ > 0, produced on the fly by a reader that visits the elements in
+//! increasing order (so a per-structure weight repeated over a structure's atoms, or a
+//! division by a structure's atom count, needs no buffer). Element i then enters with weight
+//! wᵢ·vᵢ and loss ℓ(pᵢ/cᵢ, yᵢ/cᵢ), whose derivative is ℓ′(pᵢ/cᵢ, yᵢ/cᵢ)/cᵢ. [`evaluate`] is
+//! [`evaluate_with`] with [`Unit`] factors (vᵢ = cᵢ = 1), which compile away.
 
 pub mod regression;
 
@@ -76,41 +84,108 @@ impl Finish {
     }
 }
 
-/// Which elements count and with what weight.
-struct Keep<'a, T> {
-    mask: Option<&'a [u8]>,
-    magic: Option<T>,
-    weights: Option<&'a [T]>,
+/// A source of per-element factors for [`evaluate_with`]: a weight factor vᵢ (finite, ≥ 0)
+/// and an input divisor cᵢ (finite, > 0), read in increasing element order.
+///
+/// The source is responsible for the validity of its factors (the engine does not check
+/// them); it is read only after the engine's own validation has passed.
+pub trait Factors<T: Real> {
+    /// The reader of one pass.
+    type Reader<'r>: FactorReader<T>
+    where
+        Self: 'r;
+    /// A reader whose calls will be for elements `start` and later, in increasing order.
+    fn reader(&self, start: usize) -> Self::Reader<'_>;
+    /// True when every vᵢ = cᵢ = 1, so that Σ wᵢ needs no pass when nothing else weighs.
+    fn is_unit(&self) -> bool {
+        false
+    }
 }
 
-impl<T: Real> Keep<'_, T> {
-    fn is_trivial(&self) -> bool {
-        self.mask.is_none() && self.magic.is_none() && self.weights.is_none()
-    }
-    /// wᵢ for a kept element, 0 for a dropped one.
+/// Reads the factors of one pass (see [`Factors`]).
+pub trait FactorReader<T> {
+    /// (vᵢ, cᵢ) of element `i`; successive calls have strictly increasing `i` (elements may
+    /// be skipped).
+    fn at(&mut self, i: usize) -> (T, T);
+}
+
+/// The unit factors vᵢ = cᵢ = 1 (what [`evaluate`] uses).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Unit;
+
+impl<T: Real> Factors<T> for Unit {
+    type Reader<'r> = Unit;
     #[inline(always)]
-    fn weight(&self, i: usize, y: T) -> T {
-        if let Some(m) = self.mask {
-            if m[i] == 0 {
-                return T::zero();
-            }
-        }
-        if let Some(magic) = self.magic {
-            if y == magic || y.is_nan() {
-                return T::zero();
-            }
-        }
-        match self.weights {
-            Some(w) => w[i],
-            None => T::one(),
+    fn reader(&self, _start: usize) -> Unit {
+        Unit
+    }
+    fn is_unit(&self) -> bool {
+        true
+    }
+}
+
+impl<T: Real> FactorReader<T> for Unit {
+    #[inline(always)]
+    fn at(&mut self, _i: usize) -> (T, T) {
+        (T::one(), T::one())
+    }
+}
+
+/// The weight that [`Options`] alone gives element `i` with target `y`: 0 if the mask drops
+/// it or `y` is the magic number (or NaN with magic on), else `weights[i]` (1 when absent).
+/// The options must have been checked against the data length.
+#[inline(always)]
+pub(crate) fn option_weight<T: Real>(opts: &Options<'_, T>, i: usize, y: T) -> T {
+    if let Some(m) = opts.mask {
+        if m[i] == 0 {
+            return T::zero();
         }
     }
-    /// Σ wᵢ over `start..start+len`, in the fixed summation order.
+    if let Some(magic) = opts.magic {
+        if y == magic || y.is_nan() {
+            return T::zero();
+        }
+    }
+    match opts.weights {
+        Some(w) => w[i],
+        None => T::one(),
+    }
+}
+
+/// Which elements count and with what weight.
+struct Keep<'a, 'o, T, F> {
+    opts: &'a Options<'o, T>,
+    factors: &'a F,
+}
+
+impl<T: Real, F: Factors<T>> Keep<'_, '_, T, F> {
+    fn is_trivial(&self) -> bool {
+        self.opts.mask.is_none()
+            && self.opts.magic.is_none()
+            && self.opts.weights.is_none()
+            && self.factors.is_unit()
+    }
+    /// (wᵢvᵢ, cᵢ) for a kept element, (0, 1) for a dropped one.
+    #[inline(always)]
+    fn weight(&self, reader: &mut F::Reader<'_>, i: usize, y: T) -> (T, T) {
+        let w = option_weight(self.opts, i, y);
+        if w == T::zero() {
+            return (w, T::one());
+        }
+        let (v, c) = reader.at(i);
+        (w * v, c)
+    }
+    /// Σ wᵢvᵢ over `start..start+len`, in the fixed summation order.
     fn total(&self, target: &[T], start: usize, len: usize) -> f64 {
         if self.is_trivial() {
             return len as f64;
         }
-        blocked_sum::<T>(len, |j| self.weight(start + j, target[start + j]).to_f64())
+        let mut reader = self.factors.reader(start);
+        blocked_sum::<T>(len, |j| {
+            self.weight(&mut reader, start + j, target[start + j])
+                .0
+                .to_f64()
+        })
     }
 }
 
@@ -172,6 +247,23 @@ pub fn evaluate<T: Real, L: Pointwise<T>>(
     values: Option<&mut [T]>,
     grad: Option<&mut [T]>,
 ) -> Result<Reduced<T>, Error> {
+    evaluate_with(loss, pred, target, opts, &Unit, values, grad)
+}
+
+/// [`evaluate`] with per-element factors (see the module docs, "Per-element factors"):
+/// element i enters with weight wᵢ·vᵢ and loss ℓ(pᵢ/cᵢ, yᵢ/cᵢ); the gradient carries 1/cᵢ.
+///
+/// Used by the ragged-batch losses of [`crate::segment`] (per-structure weights repeated
+/// over atoms, per-atom energies, per-species means).
+pub fn evaluate_with<T: Real, L: Pointwise<T>, F: Factors<T>>(
+    loss: &L,
+    pred: &[T],
+    target: &[T],
+    opts: &Options<'_, T>,
+    factors: &F,
+    values: Option<&mut [T]>,
+    grad: Option<&mut [T]>,
+) -> Result<Reduced<T>, Error> {
     let n = pred.len();
     check_len("target", n, target.len())?;
     check_options(opts, n)?;
@@ -191,11 +283,7 @@ pub fn evaluate<T: Real, L: Pointwise<T>>(
     if finish == Finish::Sqrt && opts.reduction == Reduction::None {
         return Err(Error::BadParameter { what: "reduction" });
     }
-    let keep = Keep {
-        mask: opts.mask,
-        magic: opts.magic,
-        weights: opts.weights,
-    };
+    let keep = Keep { opts, factors };
     let engine = Engine {
         loss,
         pred,
@@ -210,11 +298,11 @@ pub fn evaluate<T: Real, L: Pointwise<T>>(
     }
 }
 
-struct Engine<'a, 'o, T, L> {
+struct Engine<'a, 'o, T, L, F> {
     loss: &'a L,
     pred: &'a [T],
     target: &'a [T],
-    keep: Keep<'a, T>,
+    keep: Keep<'a, 'o, T, F>,
     opts: &'a Options<'o, T>,
 }
 
@@ -227,25 +315,28 @@ struct Sink<'b, T> {
     accumulate: bool,
 }
 
-impl<T: Real, L: Pointwise<T>> Engine<'_, '_, T, L> {
+impl<T: Real, L: Pointwise<T>, F: Factors<T>> Engine<'_, '_, T, L, F> {
     /// Σ wℓ over `start..start+len`, writing per-element values and gradients.
     fn pass(&self, start: usize, len: usize, sink: &mut Sink<'_, T>) -> f64 {
         if self.keep.is_trivial() {
-            // Every element counts with weight 1: a separate instance without the
-            // per-element mask and weight lookups, which LLVM vectorises.
-            self.pass_with(start, len, sink, |_, _| T::one())
+            // Every element counts with weight 1 and divisor 1: a separate instance
+            // without the per-element mask, weight and factor lookups, which LLVM vectorises.
+            self.pass_with(start, len, sink, |_, _| (T::one(), T::one()))
         } else {
-            self.pass_with(start, len, sink, |i, y| self.keep.weight(i, y))
+            let mut reader = self.keep.factors.reader(start);
+            self.pass_with(start, len, sink, |i, y| self.keep.weight(&mut reader, i, y))
         }
     }
 
+    /// One pass with the weight source `weight(i, yᵢ) -> (wᵢ, cᵢ)`: element i contributes
+    /// wᵢ ℓ(pᵢ/cᵢ, yᵢ/cᵢ) and its gradient wᵢ ∂ℓ/∂p / cᵢ.
     #[inline(always)]
     fn pass_with(
         &self,
         start: usize,
         len: usize,
         sink: &mut Sink<'_, T>,
-        weight: impl Fn(usize, T) -> T,
+        mut weight: impl FnMut(usize, T) -> (T, T),
     ) -> f64 {
         let (pred, target, loss) = (
             &self.pred[start..start + len],
@@ -255,8 +346,8 @@ impl<T: Real, L: Pointwise<T>> Engine<'_, '_, T, L> {
         let (factor, acc) = (sink.factor, sink.accumulate);
         match (sink.values.as_deref_mut(), sink.grad.as_deref_mut()) {
             (None, None) => blocked_sum::<T>(len, |j| {
-                let w = weight(start + j, target[j]);
-                let wl = w * loss.loss(pred[j], target[j]);
+                let (w, c) = weight(start + j, target[j]);
+                let wl = w * loss.loss(pred[j] / c, target[j] / c);
                 if w == T::zero() {
                     0.0
                 } else {
@@ -266,10 +357,10 @@ impl<T: Real, L: Pointwise<T>> Engine<'_, '_, T, L> {
             (None, Some(grad)) => {
                 let grad = &mut grad[start..start + len];
                 blocked_sum::<T>(len, |j| {
-                    let w = weight(start + j, target[j]);
-                    let (l, d) = loss.loss_grad(pred[j], target[j]);
+                    let (w, c) = weight(start + j, target[j]);
+                    let (l, d) = loss.loss_grad(pred[j] / c, target[j] / c);
                     let kept = w != T::zero();
-                    let g = if kept { factor * w * d } else { T::zero() };
+                    let g = if kept { factor * w * d / c } else { T::zero() };
                     grad[j] = if acc { grad[j] + g } else { g };
                     if kept {
                         (w * l).to_f64()
@@ -282,11 +373,11 @@ impl<T: Real, L: Pointwise<T>> Engine<'_, '_, T, L> {
                 let values = &mut values[start..start + len];
                 let mut grad = grad.map(|g| &mut g[start..start + len]);
                 blocked_sum::<T>(len, |j| {
-                    let w = weight(start + j, target[j]);
-                    let (l, d) = loss.loss_grad(pred[j], target[j]);
+                    let (w, c) = weight(start + j, target[j]);
+                    let (l, d) = loss.loss_grad(pred[j] / c, target[j] / c);
                     let kept = w != T::zero();
                     if let Some(grad) = grad.as_deref_mut() {
-                        let g = if kept { factor * w * d } else { T::zero() };
+                        let g = if kept { factor * w * d / c } else { T::zero() };
                         grad[j] = if acc { grad[j] + g } else { g };
                     }
                     let wl = if kept { w * l } else { T::zero() };

@@ -1,0 +1,16 @@
+/* Runs the C checks of each loss family (tests/c/<family>_snippet.c, compiled together with
+ * this file by capi/tests/c_programs.rs). Each check_* returns its number of failures. */
+#include <stdio.h>
+
+int check_atomistic(void);
+
+int main(void) {
+    int failures = 0;
+    failures += check_atomistic();
+    if (failures) {
+        fprintf(stderr, "%d C checks failed\n", failures);
+        return 1;
+    }
+    printf("all family checks passed\n");
+    return 0;
+}
