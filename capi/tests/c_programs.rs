@@ -101,7 +101,10 @@ fn c_family_programs() {
     let main = std::fs::read_to_string(repo().join("tests/c/test_families.c")).unwrap();
     for s in &snippets {
         let check = format!("check_{}()", s.trim_end_matches("_snippet.c"));
-        assert!(main.contains(&check), "tests/c/test_families.c does not call {check}");
+        assert!(
+            main.contains(&check),
+            "tests/c/test_families.c does not call {check}"
+        );
     }
     let extra: Vec<&str> = snippets.iter().map(String::as_str).collect();
     run_c_program("test_families", &extra);

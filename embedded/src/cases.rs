@@ -45,7 +45,64 @@ fn cases(out: &mut dyn Write) -> fmt::Result {
 
     regression::<f64>(out)?;
     regression::<f32>(out)?;
+    atomistic::<f64>(out)?;
+    atomistic::<f32>(out)?;
     Ok(())
+}
+
+/// graph-pes: per-atom energy and forces over a ragged batch, combined in a weighted total
+/// whose gradients accumulate; plus per-species forces MAE.
+fn atomistic<T: Bits>(out: &mut dyn Write) -> fmt::Result {
+    use losskit::segment::{Batch, Metric, Property, PropertyLoss};
+    use losskit::Options;
+    let ptr: [i64; 5] = [0, 3, 4, 9, 16];
+    let species: [i32; 16] = core::array::from_fn(|i| (i % 3) as i32);
+    let (p, y, _) = inputs::<T>();
+    let e_pred = &p[..4];
+    let e_true: [T; 4] = core::array::from_fn(|k| p[k] + T::from_f64(0.3 * k as f64 - 0.4));
+    let f_pred = &p[..48];
+    let clean: [T; N] = core::array::from_fn(|i| if i % 7 == 3 { T::one() } else { y[i] });
+    let Ok(batch) = Batch::<T>::new(&ptr[..], 16) else {
+        return writeln!(out, "atomistic_{} batch error", T::NAME);
+    };
+    let mut e_grad = [T::zero(); 4];
+    let mut f_grad = [T::zero(); 48];
+    let mut total = losskit::total::Total::<2>::new();
+    let energy = PropertyLoss::new(Property::PerAtomEnergy, Metric::Rmse);
+    let forces = PropertyLoss::new(Property::Forces, Metric::Huber(T::from_f64(0.5)));
+    let opts = Options::default();
+    let r1 = total.term("energy", 1.0, |g| {
+        energy.evaluate(e_pred, &e_true, &batch, &g.apply(opts), None, Some(&mut e_grad))
+    });
+    let r2 = total.term("forces", 10.0, |g| {
+        forces.evaluate(f_pred, &clean, &batch, &g.apply(opts), None, Some(&mut f_grad))
+    });
+    writeln!(
+        out,
+        "total_{} ok={} value={:016x} e_grad={:016x} f_grad={:016x}",
+        T::NAME,
+        r1.is_ok() && r2.is_ok(),
+        total.value().to_bits(),
+        fingerprint(&e_grad),
+        fingerprint(&f_grad)
+    )?;
+    let species_batch = Batch::<T>::new(&ptr[..], 16).and_then(|b| b.with_species(&species));
+    let mut l_grad = [T::zero(); 16];
+    let res = species_batch.and_then(|b| {
+        PropertyLoss::new(Property::LocalEnergies, Metric::Mae)
+            .per_species()
+            .evaluate(&p[..16], &clean[..16], &b, &opts, None, Some(&mut l_grad))
+    });
+    match res {
+        Ok(v) => writeln!(
+            out,
+            "local_energy_mae_per_species_{} value={:016x} grad={:016x}",
+            T::NAME,
+            v.value.bits(),
+            fingerprint(&l_grad)
+        ),
+        Err(e) => writeln!(out, "local_energy_mae_per_species_{} error={e}", T::NAME),
+    }
 }
 
 /// FNV-1a over the bit patterns of a whole buffer: one number that changes if any bit
