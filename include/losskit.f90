@@ -25,7 +25,8 @@
 ! * C's unsigned types (uint8_t, uint32_t, ...) map to the signed kinds of the same size:
 !   the bits are the same; values above the signed range read as negative.
 ! * f32/f64 pairs also have a generic name without the suffix (lk_mse for lk_mse_f32 and
-!   lk_mse_f64), resolved by the kind of the real arguments.
+!   lk_mse_f64), resolved by the kind of the real arguments, unless that name is already
+!   taken by a type (lk_property_loss): then only the specific names exist.
 ! * The module re-exports iso_c_binding: `use losskit` is enough.
 !
 ! Array layout: C's row-major [rows x classes] is Fortran's column-major x(classes, rows).
@@ -40,6 +41,40 @@ module losskit
   private :: lkf_strlen
 
   ! ---- Constants ----
+
+  ! Total energy, one value per structure (S values).
+  integer(c_int32_t), parameter :: LK_PROPERTY_ENERGY = 0_c_int32_t
+
+  ! Per-atom energy: the S structure energies, prediction and target each divided by the
+  ! structure's atom count before the metric (every structure needs at least one atom).
+  integer(c_int32_t), parameter :: LK_PROPERTY_PER_ATOM_ENERGY = 1_c_int32_t
+
+  ! Forces: N x 3 values (row-major, x y z per atom); the metric averages all 3N components.
+  integer(c_int32_t), parameter :: LK_PROPERTY_FORCES = 2_c_int32_t
+
+  ! Stress: S x 3 x 3 values (row-major).
+  integer(c_int32_t), parameter :: LK_PROPERTY_STRESS = 3_c_int32_t
+
+  ! Virial: S x 3 x 3 values (row-major).
+  integer(c_int32_t), parameter :: LK_PROPERTY_VIRIAL = 4_c_int32_t
+
+  ! Local (per-atom) energies: N values.
+  integer(c_int32_t), parameter :: LK_PROPERTY_LOCAL_ENERGIES = 5_c_int32_t
+
+  ! mean of d^2, d = pred - target.
+  integer(c_int32_t), parameter :: LK_METRIC_MSE = 0_c_int32_t
+
+  ! sqrt(mean of d^2); gradient 0 where the value is 0.
+  integer(c_int32_t), parameter :: LK_METRIC_RMSE = 1_c_int32_t
+
+  ! mean of |d|.
+  integer(c_int32_t), parameter :: LK_METRIC_MAE = 2_c_int32_t
+
+  ! mean of Huber_delta(d): d^2/2 if |d| < delta else delta (|d| - delta/2); delta > 0.
+  integer(c_int32_t), parameter :: LK_METRIC_HUBER = 3_c_int32_t
+
+  ! mean of Huber_delta(d) / delta (graph-pes ScaleFreeHuber); delta > 0.
+  integer(c_int32_t), parameter :: LK_METRIC_SCALE_FREE_HUBER = 4_c_int32_t
 
   ! Per-element losses; `out` receives n values (or one per row with `row_len`).
   integer(c_int32_t), parameter :: LK_REDUCTION_NONE = 0_c_int32_t
@@ -75,6 +110,13 @@ module losskit
 
   ! Patch version of losskit.
   integer(c_int32_t), parameter :: LK_VERSION_PATCH = 0_c_int32_t
+
+  ! The most terms an lk_total holds.
+  integer(c_int32_t), parameter :: LK_TOTAL_CAPACITY = 16_c_int32_t
+
+  ! The size of a term's name buffer, including the terminating NUL: names have at most
+  ! LK_TOTAL_NAME_CAPACITY - 1 bytes.
+  integer(c_int32_t), parameter :: LK_TOTAL_NAME_CAPACITY = 32_c_int32_t
 
   ! Success.
   integer(c_int32_t), parameter :: LK_OK = 0_c_int32_t
@@ -117,6 +159,36 @@ module losskit
 
   ! ---- Structures (bind(C) derived types) ----
 
+  ! Which property loss to compute. Fill every field (there is no default: graph-pes'
+  ! Huber delta is 0.5, PyTorch's is 1.0, so delta is always explicit).
+  type, bind(C) :: lk_property_loss
+    ! `LK_PROPERTY_*`.
+    integer(c_int32_t) :: property
+    ! `LK_METRIC_*`.
+    integer(c_int32_t) :: metric
+    ! The Huber threshold (> 0) for LK_METRIC_HUBER and LK_METRIC_SCALE_FREE_HUBER; ignored
+    ! otherwise.
+    real(c_double) :: delta
+    ! Nonzero: per-species mean (forces and local energies only, LK_REDUCTION_MEAN only,
+    ! `batch.species` required): the mean over each species' values, then the plain mean
+    ! over the species present (those with nonzero total weight); RMSE takes the square
+    ! root of that.
+    integer(c_int8_t) :: per_species
+  end type lk_property_loss
+
+  ! A ragged batch of S structures with N atoms in all.
+  type, bind(C) :: lk_batch
+    ! S + 1 offsets (int64_t): the atoms of structure k are `ptr[k] .. ptr[k+1]-1`;
+    ! `ptr[0] = 0`, non-decreasing, `ptr[S] = N`.
+    type(c_ptr) :: ptr
+    ! S, the number of structures.
+    integer(c_size_t) :: n_structures
+    ! N, the number of atoms.
+    integer(c_size_t) :: n_atoms
+    ! NULL, or N species ids in 0 .. 127 (e.g. atomic numbers), for the per-species mean.
+    type(c_ptr) :: species
+  end type lk_batch
+
   ! A mergeable partial result: the weighted sum of losses and the sum of weights.
   type, bind(C) :: lk_partial
     ! Sum of w*loss over kept elements (of row means with `row_len`).
@@ -149,9 +221,208 @@ module losskit
     type(c_ptr) :: partial
   end type lk_options
 
+  ! The sums behind the true epoch RMSE / MAE, in double: sum w d^2, sum w |d|, sum w.
+  ! Start from all zeros; accumulators of threads or MPI ranks merge by adding the three
+  ! fields (MPI_SUM over 3 doubles, or lk_epoch_metric_merge).
+  type, bind(C) :: lk_epoch_metric
+    ! sum of w (pred - target)^2.
+    real(c_double) :: sum_sq
+    ! sum of w |pred - target|.
+    real(c_double) :: sum_abs
+    ! sum of w (the number of values when unweighted).
+    real(c_double) :: weight
+  end type lk_epoch_metric
+
+  ! One term of an lk_total.
+  type, bind(C) :: lk_total_term
+    ! The name, NUL-terminated (copied from the caller's string).
+    character(kind=c_char) :: name(LK_TOTAL_NAME_CAPACITY)
+    ! The term's weight lambda.
+    real(c_double) :: weight
+    ! Its raw (unweighted) value L.
+    real(c_double) :: raw
+    ! lambda * L.
+    real(c_double) :: weighted
+  end type lk_total_term
+
+  ! A weighted total: total = sum over terms of weight * raw, in double whatever the data
+  ! type (an f64 term keeps its precision; the sum is compensated, in the order of the
+  ! terms). Caller-allocated (on the stack is fine: about 900 bytes); start it with
+  ! lk_total_init (or zero it); add terms with lk_total_add or lk_total_property_loss_f32/_f64.
+  ! Names are unique: a repeated name is refused with LK_ERR_DUPLICATE_NAME (graph-pes
+  ! silently overwrites it in its breakdown).
+  type, bind(C) :: lk_total
+    ! The number of terms in use (`terms[0 .. count-1]`).
+    integer(c_size_t) :: count
+    ! The weighted total.
+    real(c_double) :: total
+    ! The terms, in the order they were added.
+    type(lk_total_term) :: terms(LK_TOTAL_CAPACITY)
+  end type lk_total
+
   ! ---- Functions ----
 
   interface
+
+    ! Interatomic-potential property loss (graph-pes PropertyLoss / PerAtomEnergyLoss) and
+    ! its gradient with respect to the predictions.
+    !
+    ! Every property loss (lk_property_loss_f32 / _f64) takes:
+    ! `loss`: which property and metric (see lk_property_loss);
+    ! `pred`, `target`: n values each, n = S (energy, per-atom energy), 3N (forces),
+    ! 9S (stress, virial) or N (local energies), else LK_ERR_LENGTH_MISMATCH;
+    ! `batch`: the offsets (and species ids for the per-species mean);
+    ! `structure_weight`: NULL, or S weights (finite, >= 0), repeated over each structure's
+    ! values (its atoms' components for forces and local energies);
+    ! `opts`: NULL for the defaults; the reduction, mask (n bytes), magic number, empty
+    ! policy, grad_scale and grad_accumulate apply as for every loss; row_len must be 0;
+    ! `out`: 1 value (n with LK_REDUCTION_NONE);
+    ! `grad`: NULL, or n values receiving grad_scale * dL/dpred.
+    ! The mean is sum(u_k l_i) / sum(u_k) over kept values, u_k the weight of value i's
+    ! structure. A structure with zero atoms is valid, except for the per-atom energy
+    ! (LK_ERR_INDEX_OUT_OF_RANGE naming the structure).
+    !
+    ! `f32` data.
+    ! Fortran: structure_weight, grad = c_null_ptr or c_loc(array).
+    function lk_property_loss_f32(loss, pred, target, n, batch, structure_weight, opts, &
+        out, grad) &
+        bind(C, name="lk_property_loss_f32") result(res)
+      import :: c_float, c_int32_t, c_ptr, c_size_t, lk_batch, lk_options, &
+          lk_property_loss
+      type(lk_property_loss), intent(in) :: loss  ! const lk_property_loss *
+      real(c_float), intent(in) :: pred(*)  ! const float *
+      real(c_float), intent(in) :: target(*)  ! const float *
+      integer(c_size_t), value :: n  ! size_t
+      type(lk_batch), intent(in) :: batch  ! const lk_batch *
+      type(c_ptr), value :: structure_weight  ! const float *
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad  ! float *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_property_loss_f32
+
+    ! Interatomic-potential property loss and its gradient; `f64` data; arguments as for
+    ! lk_property_loss_f32.
+    ! Fortran: structure_weight, grad = c_null_ptr or c_loc(array).
+    function lk_property_loss_f64(loss, pred, target, n, batch, structure_weight, opts, &
+        out, grad) &
+        bind(C, name="lk_property_loss_f64") result(res)
+      import :: c_double, c_int32_t, c_ptr, c_size_t, lk_batch, lk_options, &
+          lk_property_loss
+      type(lk_property_loss), intent(in) :: loss  ! const lk_property_loss *
+      real(c_double), intent(in) :: pred(*)  ! const double *
+      real(c_double), intent(in) :: target(*)  ! const double *
+      integer(c_size_t), value :: n  ! size_t
+      type(lk_batch), intent(in) :: batch  ! const lk_batch *
+      type(c_ptr), value :: structure_weight  ! const double *
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_property_loss_f64
+
+    ! The number of values of `property` in `batch` (S, S, 3N, 9S, 9S or N) into `*out`.
+    function lk_property_len(property, batch, out) &
+        bind(C, name="lk_property_len") result(res)
+      import :: c_int32_t, c_size_t, lk_batch
+      integer(c_int32_t), value :: property  ! int32_t
+      type(lk_batch), intent(in) :: batch  ! const lk_batch *
+      integer(c_size_t), intent(inout) :: out(*)  ! size_t *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_property_len
+
+    ! Adds one batch of a property to an epoch accumulator (the true epoch RMSE / MAE, as
+    ! torchmetrics computes graph-pes' evaluation RMSE): sum_sq += sum w d^2,
+    ! sum_abs += sum w |d|, weight += sum w, with d = pred - target (per-atom energies divided
+    ! by the atom counts) and w the structure weights (1 when `structure_weight` is NULL).
+    ! Arguments as for lk_property_loss_f32 (`batch.species` is not used). `f32` data.
+    ! Fortran: structure_weight = c_null_ptr or c_loc(array).
+    function lk_epoch_metric_update_f32(metric, property, pred, target, n, batch, &
+        structure_weight) &
+        bind(C, name="lk_epoch_metric_update_f32") result(res)
+      import :: c_float, c_int32_t, c_ptr, c_size_t, lk_batch, lk_epoch_metric
+      type(lk_epoch_metric), intent(inout) :: metric  ! lk_epoch_metric *
+      integer(c_int32_t), value :: property  ! int32_t
+      real(c_float), intent(in) :: pred(*)  ! const float *
+      real(c_float), intent(in) :: target(*)  ! const float *
+      integer(c_size_t), value :: n  ! size_t
+      type(lk_batch), intent(in) :: batch  ! const lk_batch *
+      type(c_ptr), value :: structure_weight  ! const float *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_epoch_metric_update_f32
+
+    ! As lk_epoch_metric_update_f32, for `f64` data.
+    ! Fortran: structure_weight = c_null_ptr or c_loc(array).
+    function lk_epoch_metric_update_f64(metric, property, pred, target, n, batch, &
+        structure_weight) &
+        bind(C, name="lk_epoch_metric_update_f64") result(res)
+      import :: c_double, c_int32_t, c_ptr, c_size_t, lk_batch, lk_epoch_metric
+      type(lk_epoch_metric), intent(inout) :: metric  ! lk_epoch_metric *
+      integer(c_int32_t), value :: property  ! int32_t
+      real(c_double), intent(in) :: pred(*)  ! const double *
+      real(c_double), intent(in) :: target(*)  ! const double *
+      integer(c_size_t), value :: n  ! size_t
+      type(lk_batch), intent(in) :: batch  ! const lk_batch *
+      type(c_ptr), value :: structure_weight  ! const double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_epoch_metric_update_f64
+
+    ! Adds `from`'s three sums into `into` (merging threads or ranks).
+    function lk_epoch_metric_merge(into, from) &
+        bind(C, name="lk_epoch_metric_merge") result(res)
+      import :: c_int32_t, lk_epoch_metric
+      type(lk_epoch_metric), intent(inout) :: into  ! lk_epoch_metric *
+      type(lk_epoch_metric), intent(in) :: from  ! const lk_epoch_metric *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_epoch_metric_merge
+
+    ! The epoch value of an accumulator into `*out`: LK_METRIC_MSE gives sum_sq / weight,
+    ! LK_METRIC_RMSE its square root, LK_METRIC_MAE sum_abs / weight; with weight 0 the
+    ! `empty` policy (LK_EMPTY_*) applies. Other metrics give LK_ERR_BAD_ENUM.
+    function lk_epoch_metric_value(metric, kind, empty, out) &
+        bind(C, name="lk_epoch_metric_value") result(res)
+      import :: c_double, c_int32_t, lk_epoch_metric
+      type(lk_epoch_metric), intent(in) :: metric  ! const lk_epoch_metric *
+      integer(c_int32_t), value :: kind  ! int32_t
+      integer(c_int32_t), value :: empty  ! int32_t
+      real(c_double), intent(inout) :: out(*)  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_epoch_metric_value
+
+    ! The batch size graph-pes logs a property's loss with into `*out`: N (atoms) for forces
+    ! and local energies, S (structures) otherwise.
+    function lk_property_batch_size(property, batch, out) &
+        bind(C, name="lk_property_batch_size") result(res)
+      import :: c_int32_t, c_size_t, lk_batch
+      integer(c_int32_t), value :: property  ! int32_t
+      type(lk_batch), intent(in) :: batch  ! const lk_batch *
+      integer(c_size_t), intent(inout) :: out(*)  ! size_t *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_property_batch_size
+
+    ! Adds one batch's value to a batch-size-weighted mean (Lightning's epoch aggregation of
+    ! graph-pes' logged values, e.g. "rmse_batchwise"): acc->sum += batch_size * value,
+    ! acc->weight += batch_size (nothing for batch_size 0). Start from {0, 0}; finish with
+    ! lk_batchwise_mean.
+    function lk_batchwise_push(acc, value, batch_size) &
+        bind(C, name="lk_batchwise_push") result(res)
+      import :: c_double, c_int32_t, c_size_t, lk_partial
+      type(lk_partial), intent(inout) :: acc  ! lk_partial *
+      real(c_double), value :: value  ! double
+      integer(c_size_t), value :: batch_size  ! size_t
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_batchwise_push
+
+    ! acc->sum / acc->weight into `*out`, or the `empty` policy (LK_EMPTY_*) when the weight
+    ! is 0.
+    function lk_batchwise_mean(acc, empty, out) &
+        bind(C, name="lk_batchwise_mean") result(res)
+      import :: c_double, c_int32_t, lk_partial
+      type(lk_partial), intent(in) :: acc  ! const lk_partial *
+      integer(c_int32_t), value :: empty  ! int32_t
+      real(c_double), intent(inout) :: out(*)  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_batchwise_mean
 
     ! The default options: mean, empty mean = 0, no mask, no magic, grad_scale 1, overwrite.
     function lk_options_default() &
@@ -598,9 +869,89 @@ module losskit
       integer(c_size_t), value :: len  ! size_t
       integer(c_size_t) :: res  ! size_t
     end function lk_last_error_message
+
+    ! Empties `*total` (count 0, total 0, every name cleared).
+    function lk_total_init(total) &
+        bind(C, name="lk_total_init") result(res)
+      import :: c_int32_t, lk_total
+      type(lk_total), intent(inout) :: total  ! lk_total *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_total_init
+
+    ! Adds a term whose raw value was computed elsewhere: weighted = weight * raw, and
+    ! `total->total` is recomputed. Errors: NULL pointers, an empty name or one longer than
+    ! LK_TOTAL_NAME_CAPACITY - 1 bytes or a non-finite weight (LK_ERR_BAD_PARAMETER), a
+    ! repeated name (LK_ERR_DUPLICATE_NAME), no room left (LK_ERR_CAPACITY); `*total` is then
+    ! unchanged.
+    !
+    ! To make a loss's gradient a term's share of the total's gradient, call it with
+    ! `opts.grad_scale = weight` and `opts.grad_accumulate = 1` into a zeroed gradient buffer
+    ! (or use lk_total_property_loss_f32/_f64, which does this).
+    function lk_total_add(total, name, weight, raw) &
+        bind(C, name="lk_total_add") result(res)
+      import :: c_char, c_double, c_int32_t, lk_total
+      type(lk_total), intent(inout) :: total  ! lk_total *
+      character(kind=c_char), intent(in) :: name(*)  ! const char *
+      real(c_double), value :: weight  ! double
+      real(c_double), value :: raw  ! double
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_total_add
+
+    ! Evaluates a property loss (arguments as for lk_property_loss_f32, without `out`) as a
+    ! term of `total`: the loss value becomes the term's raw value, and `grad` (NULL, or n
+    ! values) receives grad += weight * opts.grad_scale * dL/dpred (always accumulated, so
+    ! zero it before the first term; several terms may share one buffer).
+    ! LK_REDUCTION_NONE is refused. Name, weight and capacity are checked before anything is
+    ! computed; on any error neither `*total` nor `grad` is changed.
+    !
+    ! `f32` data (the weight is rounded to float for the gradient; the total stays double).
+    ! Fortran: structure_weight, grad = c_null_ptr or c_loc(array).
+    function lk_total_property_loss_f32(total, name, weight, loss, pred, target, n, &
+        batch, structure_weight, opts, grad) &
+        bind(C, name="lk_total_property_loss_f32") result(res)
+      import :: c_char, c_double, c_float, c_int32_t, c_ptr, c_size_t, lk_batch, &
+          lk_options, lk_property_loss, lk_total
+      type(lk_total), intent(inout) :: total  ! lk_total *
+      character(kind=c_char), intent(in) :: name(*)  ! const char *
+      real(c_double), value :: weight  ! double
+      type(lk_property_loss), intent(in) :: loss  ! const lk_property_loss *
+      real(c_float), intent(in) :: pred(*)  ! const float *
+      real(c_float), intent(in) :: target(*)  ! const float *
+      integer(c_size_t), value :: n  ! size_t
+      type(lk_batch), intent(in) :: batch  ! const lk_batch *
+      type(c_ptr), value :: structure_weight  ! const float *
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      type(c_ptr), value :: grad  ! float *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_total_property_loss_f32
+
+    ! As lk_total_property_loss_f32, for `f64` data.
+    ! Fortran: structure_weight, grad = c_null_ptr or c_loc(array).
+    function lk_total_property_loss_f64(total, name, weight, loss, pred, target, n, &
+        batch, structure_weight, opts, grad) &
+        bind(C, name="lk_total_property_loss_f64") result(res)
+      import :: c_char, c_double, c_int32_t, c_ptr, c_size_t, lk_batch, lk_options, &
+          lk_property_loss, lk_total
+      type(lk_total), intent(inout) :: total  ! lk_total *
+      character(kind=c_char), intent(in) :: name(*)  ! const char *
+      real(c_double), value :: weight  ! double
+      type(lk_property_loss), intent(in) :: loss  ! const lk_property_loss *
+      real(c_double), intent(in) :: pred(*)  ! const double *
+      real(c_double), intent(in) :: target(*)  ! const double *
+      integer(c_size_t), value :: n  ! size_t
+      type(lk_batch), intent(in) :: batch  ! const lk_batch *
+      type(c_ptr), value :: structure_weight  ! const double *
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      type(c_ptr), value :: grad  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_total_property_loss_f64
   end interface
 
   ! ---- Generic names: the f32/f64 pair by the kind of the reals ----
+
+  interface lk_epoch_metric_update
+    procedure :: lk_epoch_metric_update_f32, lk_epoch_metric_update_f64
+  end interface lk_epoch_metric_update
 
   interface lk_mse
     procedure :: lk_mse_f32, lk_mse_f64
@@ -645,6 +996,10 @@ module losskit
   interface lk_log_cosh
     procedure :: lk_log_cosh_f32, lk_log_cosh_f64
   end interface lk_log_cosh
+
+  interface lk_total_property_loss
+    procedure :: lk_total_property_loss_f32, lk_total_property_loss_f64
+  end interface lk_total_property_loss
 
 
   interface

@@ -211,7 +211,10 @@ impl CompensatedSum {
         } else {
             big_x
         };
-        self.lo += err;
+        // Once the sum overflows (or an addend is ±∞) the error term would be ∞ − ∞ = NaN
+        // and turn an infinite sum into NaN; an infinite sum has no rounding error to keep.
+        // (A NaN addend still makes the sum NaN through `hi`.)
+        self.lo += if t.is_finite() { err } else { 0.0 };
         self.hi = t;
     }
     /// The rounded value of the sum.

@@ -650,7 +650,8 @@ const PREAMBLE: &str = r#"! losskit: the Fortran 2003 interface to the losskit C
 ! * C's unsigned types (uint8_t, uint32_t, ...) map to the signed kinds of the same size:
 !   the bits are the same; values above the signed range read as negative.
 ! * f32/f64 pairs also have a generic name without the suffix (lk_mse for lk_mse_f32 and
-!   lk_mse_f64), resolved by the kind of the real arguments.
+!   lk_mse_f64), resolved by the kind of the real arguments, unless that name is already
+!   taken by a type (lk_property_loss): then only the specific names exist.
 ! * The module re-exports iso_c_binding: `use losskit` is enough.
 !
 ! Array layout: C's row-major [rows x classes] is Fortran's column-major x(classes, rows).
@@ -739,13 +740,16 @@ fn generate(header: &str) -> String {
     let h = parse_header(header);
     let mut out = String::from(PREAMBLE);
     // Fortran names are case-insensitive and at most 63 characters long.
-    let mut names: BTreeMap<String, String> = BTreeMap::new();
-    let mut claim = |name: &str, what: &str| {
+    let names: std::cell::RefCell<BTreeMap<String, String>> = Default::default();
+    let claim = |name: &str, what: &str| {
         assert!(
             name.len() <= 63,
             "{what} `{name}` is longer than Fortran's 63 characters"
         );
-        if let Some(prev) = names.insert(name.to_ascii_lowercase(), format!("{what} {name}")) {
+        let prev = names
+            .borrow_mut()
+            .insert(name.to_ascii_lowercase(), format!("{what} {name}"));
+        if let Some(prev) = prev {
             panic!("{what} `{name}` and {prev} are the same name in Fortran (case-insensitive)");
         }
     };
@@ -863,7 +867,10 @@ fn generate(header: &str) -> String {
                 let (da, db) = (dummy(&h, &f.name, a), dummy(&h, &g.name, b));
                 a.name == b.name && !da.decl.starts_with("type(c_ptr)") && da.decl != db.decl
             });
-        if !distinguishable {
+        // A stem that already names a type or constant (lk_property_loss is both a struct
+        // and the stem of lk_property_loss_f32/_f64) gets no generic: Fortran names are one
+        // namespace. The specific names stay available.
+        if !distinguishable || names.borrow().contains_key(&stem.to_ascii_lowercase()) {
             continue;
         }
         claim(stem, "generic");
@@ -1297,7 +1304,21 @@ fn gfortran_reads_the_module_as_the_header() {
             let ha = abi_class(&h, &c_text(&fl.ty), false);
             let ok = compatible(&fa, &ha) || (fa == "void*" && ha.ends_with('*'));
             assert!(ok, "{}.{n}: {ha} in the header, {fa} in Fortran", s.name);
-            assert_eq!(t.array, fl.ty.array, "{}.{n}: array lengths differ", s.name);
+            // The header may size an array with a macro; gfortran prints the number.
+            let resolve = |a: &Option<String>| {
+                a.as_ref().map(|len| {
+                    h.defines
+                        .iter()
+                        .find(|d| &d.name == len)
+                        .map_or(len.clone(), |d| d.value.trim().to_string())
+                })
+            };
+            assert_eq!(
+                resolve(&t.array),
+                resolve(&fl.ty.array),
+                "{}.{n}: array lengths differ",
+                s.name
+            );
         }
     }
 }
