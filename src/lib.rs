@@ -32,9 +32,12 @@
 extern crate std;
 
 pub mod error;
+pub mod grad;
+pub mod penalty;
 pub mod pointwise;
 pub mod real;
 pub mod reduce;
+pub mod spectra;
 
 pub use error::Error;
 pub use pointwise::regression;

@@ -16,10 +16,16 @@
 #![deny(missing_docs)]
 
 mod boundary;
+mod grad;
 mod options;
+mod penalty;
 mod regression;
+mod spectra;
 mod status;
 
+pub use grad::*;
 pub use options::*;
+pub use penalty::*;
 pub use regression::*;
+pub use spectra::*;
 pub use status::*;
