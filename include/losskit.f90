@@ -102,6 +102,14 @@ module losskit
   ! astroNN's default magic number.
   real(c_double), parameter :: LK_ASTRONN_MAGIC = -9999.0_c_double
 
+  ! The penalties average ReLU(...)^2 over the finite-difference nodes with equal weights
+  ! (DRDMannTurb's code; the default).
+  integer(c_int32_t), parameter :: LK_SPECTRA_NORM_MEAN = 0_c_int32_t
+
+  ! The penalties average ReLU(...)^2 by the trapezoid rule in ln k1 over the nodes, divided
+  ! by the length of the interval the nodes span (DRDMannTurb's documented norm).
+  integer(c_int32_t), parameter :: LK_SPECTRA_NORM_TRAPEZOID = 1_c_int32_t
+
   ! Major version of losskit (semantic versioning).
   integer(c_int32_t), parameter :: LK_VERSION_MAJOR = 0_c_int32_t
 
@@ -232,6 +240,107 @@ module losskit
     ! sum of w (the number of values when unweighted).
     real(c_double) :: weight
   end type lk_epoch_metric
+
+  ! How a gradient is written by the spectra and penalty functions: the buffer receives
+  ! `scale * dL/dx` (overwrite) or has it added (accumulate). A NULL
+  ! `const lk_grad_options *` means `lk_grad_options_default()`.
+  type, bind(C) :: lk_grad_options
+    ! The factor applied to every gradient entry (finite; default 1).
+    real(c_double) :: scale
+    ! 0: overwrite the gradient buffers (default); nonzero: add to them.
+    integer(c_int8_t) :: accumulate
+  end type lk_grad_options
+
+  ! Rockpool's ParameterBoundaryRegularizer: a pair of bounds kept once.
+  ! -INFINITY / +INFINITY mean no bound (see lk_boundary_regularizer_default()); the f32
+  ! functions round the bounds to float. lower must be <= upper and neither NaN.
+  type, bind(C) :: lk_boundary_regularizer
+    ! The lower bound (-INFINITY: none).
+    real(c_double) :: lower
+    ! The upper bound (+INFINITY: none).
+    real(c_double) :: upper
+  end type lk_boundary_regularizer
+
+  ! One parameter group of lk_bounds_cost_f32 (float data).
+  type, bind(C) :: lk_bounds_group_f32
+    ! The parameters, `len` values (may be NULL only if len = 0).
+    type(c_ptr) :: params
+    ! Number of parameters.
+    integer(c_size_t) :: len
+    ! NULL: every element has the bound `lower_scalar`; else `len` per-element bounds.
+    type(c_ptr) :: lower
+    ! NULL: every element has the bound `upper_scalar`; else `len` per-element bounds.
+    type(c_ptr) :: upper
+    ! The common lower bound when `lower` is NULL (-INFINITY: none).
+    real(c_float) :: lower_scalar
+    ! The common upper bound when `upper` is NULL (+INFINITY: none).
+    real(c_float) :: upper_scalar
+    ! NULL, or `len` values receiving scale * d cost / d params.
+    type(c_ptr) :: grad
+  end type lk_bounds_group_f32
+
+  ! One parameter group of lk_bounds_cost_f64 (double data); fields as lk_bounds_group_f32.
+  type, bind(C) :: lk_bounds_group_f64
+    ! The parameters, `len` values (may be NULL only if len = 0).
+    type(c_ptr) :: params
+    ! Number of parameters.
+    integer(c_size_t) :: len
+    ! NULL: every element has the bound `lower_scalar`; else `len` per-element bounds.
+    type(c_ptr) :: lower
+    ! NULL: every element has the bound `upper_scalar`; else `len` per-element bounds.
+    type(c_ptr) :: upper
+    ! The common lower bound when `lower` is NULL (-INFINITY: none).
+    real(c_double) :: lower_scalar
+    ! The common upper bound when `upper` is NULL (+INFINITY: none).
+    real(c_double) :: upper_scalar
+    ! NULL, or `len` values receiving scale * d cost / d params.
+    type(c_ptr) :: grad
+  end type lk_bounds_group_f64
+
+  ! The coefficients of the spectra loss (DRDMannTurb's LossParameters). A term is on when
+  ! its coefficient is > 0. `lk_spectra_params_default()` (all 0: the pure log-MSE, node
+  ! mean); a NULL `const lk_spectra_params *` means the defaults.
+  type, bind(C) :: lk_spectra_params
+    ! alpha_1: slope penalty coefficient.
+    real(c_double) :: alpha_pen1
+    ! alpha_2: curvature penalty coefficient.
+    real(c_double) :: alpha_pen2
+    ! beta: weight regulariser coefficient.
+    real(c_double) :: beta_reg
+    ! gamma: coherence MSE coefficient.
+    real(c_double) :: gamma_coherence
+    ! LK_SPECTRA_NORM_MEAN or LK_SPECTRA_NORM_TRAPEZOID.
+    integer(c_int32_t) :: norm
+  end type lk_spectra_params
+
+  ! A wavenumber grid prepared by `lk_spectra_grid_init_f32/_f64`. It points into the
+  ! caller's workspace, which must stay alive and unchanged while the grid is used.
+  ! Treat the fields as read-only.
+  type, bind(C) :: lk_spectra_grid
+    ! The workspace filled by lk_spectra_grid_init_* (4 len - 6 doubles).
+    type(c_ptr) :: work
+    ! L, the number of grid points.
+    integer(c_size_t) :: len
+    ! The reference height zref (> 0).
+    real(c_double) :: zref
+  end type lk_spectra_grid
+
+  ! The per-term breakdown of `lk_spectra_eval_*`, in double for both precisions. Each term
+  ! includes its coefficient; a term that is off is 0.
+  type, bind(C) :: lk_spectra_terms
+    ! mse + coherence + pen1 + pen2 + reg.
+    real(c_double) :: total
+    ! (1/(C L)) sum ln^2 |model/data|.
+    real(c_double) :: mse
+    ! gamma * mean over the three coherence blocks of (model - data)^2.
+    real(c_double) :: coherence
+    ! alpha_1 * mean ReLU(slope)^2 / zref.
+    real(c_double) :: pen1
+    ! alpha_2 * mean ReLU(curvature)^2 / zref^2.
+    real(c_double) :: pen2
+    ! beta * mean theta^2.
+    real(c_double) :: reg
+  end type lk_spectra_terms
 
   ! One term of an lk_total.
   type, bind(C) :: lk_total_term
@@ -424,12 +533,124 @@ module losskit
       integer(c_int32_t) :: res  ! lk_status
     end function lk_batchwise_mean
 
+    ! The default gradient options: scale 1, overwrite.
+    function lk_grad_options_default() &
+        bind(C, name="lk_grad_options_default") result(res)
+      import :: lk_grad_options
+      type(lk_grad_options) :: res  ! lk_grad_options
+    end function lk_grad_options_default
+
     ! The default options: mean, empty mean = 0, no mask, no magic, grad_scale 1, overwrite.
     function lk_options_default() &
         bind(C, name="lk_options_default") result(res)
       import :: lk_options
       type(lk_options) :: res  ! lk_options
     end function lk_options_default
+
+    ! No bounds: {-INFINITY, +INFINITY}.
+    function lk_boundary_regularizer_default() &
+        bind(C, name="lk_boundary_regularizer_default") result(res)
+      import :: lk_boundary_regularizer
+      type(lk_boundary_regularizer) :: res  ! lk_boundary_regularizer
+    end function lk_boundary_regularizer_default
+
+    ! Rockpool's summed_exp_boundary_loss: out = sum over the n elements of
+    ! exp(x_k - upper) where x_k > upper, plus exp(lower - x_k) where x_k < lower;
+    ! grad_k = exp(x_k - upper), -exp(lower - x_k) or 0 (times the scale of `grad_opts`).
+    ! Pass -INFINITY / +INFINITY for no bound; 0 is a real bound (Rockpool treats 0 as none).
+    ! `data`: n values; `grad_opts`: NULL for scale 1, overwrite; `out`: 1 value;
+    ! `grad`: NULL or n values. A NaN element costs 0; NaN bounds, lower = +INFINITY,
+    ! upper = -INFINITY or lower > upper give LK_ERR_BAD_PARAMETER.
+    ! Fortran: grad_opts, grad = c_null_ptr or c_loc(array).
+    function lk_summed_exp_boundary_loss_f32(data, n, lower, upper, grad_opts, out, grad) &
+        bind(C, name="lk_summed_exp_boundary_loss_f32") result(res)
+      import :: c_float, c_int32_t, c_ptr, c_size_t
+      real(c_float), intent(in) :: data(*)  ! const float *
+      integer(c_size_t), value :: n  ! size_t
+      real(c_float), value :: lower  ! float
+      real(c_float), value :: upper  ! float
+      type(c_ptr), value :: grad_opts  ! const lk_grad_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad  ! float *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_summed_exp_boundary_loss_f32
+
+    ! Rockpool's summed_exp_boundary_loss for double data; see
+    ! lk_summed_exp_boundary_loss_f32.
+    ! Fortran: grad_opts, grad = c_null_ptr or c_loc(array).
+    function lk_summed_exp_boundary_loss_f64(data, n, lower, upper, grad_opts, out, grad) &
+        bind(C, name="lk_summed_exp_boundary_loss_f64") result(res)
+      import :: c_double, c_int32_t, c_ptr, c_size_t
+      real(c_double), intent(in) :: data(*)  ! const double *
+      integer(c_size_t), value :: n  ! size_t
+      real(c_double), value :: lower  ! double
+      real(c_double), value :: upper  ! double
+      type(c_ptr), value :: grad_opts  ! const lk_grad_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_summed_exp_boundary_loss_f64
+
+    ! The boundary penalty of `data` with the bounds held in `*reg` (Rockpool's
+    ! ParameterBoundaryRegularizer forward): as lk_summed_exp_boundary_loss_f32 with
+    ! lower = reg->lower, upper = reg->upper rounded to float.
+    ! Fortran: grad_opts, grad = c_null_ptr or c_loc(array).
+    function lk_boundary_regularizer_f32(reg, data, n, grad_opts, out, grad) &
+        bind(C, name="lk_boundary_regularizer_f32") result(res)
+      import :: c_float, c_int32_t, c_ptr, c_size_t, lk_boundary_regularizer
+      type(lk_boundary_regularizer), intent(in) :: reg  ! const lk_boundary_regularizer *
+      real(c_float), intent(in) :: data(*)  ! const float *
+      integer(c_size_t), value :: n  ! size_t
+      type(c_ptr), value :: grad_opts  ! const lk_grad_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad  ! float *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_boundary_regularizer_f32
+
+    ! The boundary penalty of double `data` with the bounds held in `*reg`; see
+    ! lk_boundary_regularizer_f32.
+    ! Fortran: grad_opts, grad = c_null_ptr or c_loc(array).
+    function lk_boundary_regularizer_f64(reg, data, n, grad_opts, out, grad) &
+        bind(C, name="lk_boundary_regularizer_f64") result(res)
+      import :: c_double, c_int32_t, c_ptr, c_size_t, lk_boundary_regularizer
+      type(lk_boundary_regularizer), intent(in) :: reg  ! const lk_boundary_regularizer *
+      real(c_double), intent(in) :: data(*)  ! const double *
+      integer(c_size_t), value :: n  ! size_t
+      type(c_ptr), value :: grad_opts  ! const lk_grad_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_boundary_regularizer_f64
+
+    ! Rockpool's bounds_cost: out = sum over the groups and their elements of
+    ! exp(p - upper) where p > upper, plus exp(lower - p) where p < lower, each element with
+    ! its group's bounds (scalar or per element). Every group is checked (pointers, NaN
+    ! bounds, lower > upper, overlaps) before anything is written; each group's `grad`, if
+    ! not NULL, receives scale * d cost / d params. `groups`: n_groups structs (NULL only if
+    ! n_groups = 0; an empty list costs 0); `grad_opts`: NULL for scale 1, overwrite;
+    ! `out`: 1 value.
+    ! Fortran: grad_opts = c_null_ptr or c_loc(array).
+    function lk_bounds_cost_f32(groups, n_groups, grad_opts, out) &
+        bind(C, name="lk_bounds_cost_f32") result(res)
+      import :: c_float, c_int32_t, c_ptr, c_size_t, lk_bounds_group_f32
+      type(lk_bounds_group_f32), intent(in) :: groups  ! const lk_bounds_group_f32 *
+      integer(c_size_t), value :: n_groups  ! size_t
+      type(c_ptr), value :: grad_opts  ! const lk_grad_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_bounds_cost_f32
+
+    ! Rockpool's bounds_cost for double parameters; see lk_bounds_cost_f32.
+    ! Fortran: grad_opts = c_null_ptr or c_loc(array).
+    function lk_bounds_cost_f64(groups, n_groups, grad_opts, out) &
+        bind(C, name="lk_bounds_cost_f64") result(res)
+      import :: c_double, c_int32_t, c_ptr, c_size_t, lk_bounds_group_f64
+      type(lk_bounds_group_f64), intent(in) :: groups  ! const lk_bounds_group_f64 *
+      integer(c_size_t), value :: n_groups  ! size_t
+      type(c_ptr), value :: grad_opts  ! const lk_grad_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_bounds_cost_f64
 
     ! Mean squared error: loss_i = (pred_i - target_i)^2, d/dpred = 2 (pred_i - target_i).
     !
@@ -838,6 +1059,127 @@ module losskit
       integer(c_int32_t) :: res  ! lk_status
     end function lk_log_cosh_f64
 
+    ! The default spectra coefficients: all 0 (the pure log-MSE), node-mean norm.
+    function lk_spectra_params_default() &
+        bind(C, name="lk_spectra_params_default") result(res)
+      import :: lk_spectra_params
+      type(lk_spectra_params) :: res  ! lk_spectra_params
+    end function lk_spectra_params_default
+
+    ! The workspace length (in doubles) for a grid of `len` points: 4 len - 6, or 0 for
+    ! len < 2.
+    function lk_spectra_workspace_len(len) &
+        bind(C, name="lk_spectra_workspace_len") result(res)
+      import :: c_size_t
+      integer(c_size_t), value :: len  ! size_t
+      integer(c_size_t) :: res  ! size_t
+    end function lk_spectra_workspace_len
+
+    ! Prepares a wavenumber grid: checks k1 (len >= 1 values, finite, > 0, strictly
+    ! increasing) and zref (finite, > 0), fills `work` (exactly lk_spectra_workspace_len(len)
+    ! doubles: 1/h1, 1/h2 and the trapezoid weights, computed in double, where
+    ! h1_j = ln k1(j+1) - ln k1(j) and h2_j = (h1_j + h1_(j+1))/2) and fills `*grid`, which
+    ! keeps a pointer to `work`. Nothing is written on error.
+    function lk_spectra_grid_init_f32(k1, len, zref, work, work_len, grid) &
+        bind(C, name="lk_spectra_grid_init_f32") result(res)
+      import :: c_double, c_float, c_int32_t, c_size_t, lk_spectra_grid
+      real(c_float), intent(in) :: k1(*)  ! const float *
+      integer(c_size_t), value :: len  ! size_t
+      real(c_float), value :: zref  ! float
+      real(c_double), intent(inout) :: work(*)  ! double *
+      integer(c_size_t), value :: work_len  ! size_t
+      type(lk_spectra_grid), intent(inout) :: grid  ! lk_spectra_grid *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_spectra_grid_init_f32
+
+    ! Prepares a wavenumber grid (double k1); see lk_spectra_grid_init_f32.
+    function lk_spectra_grid_init_f64(k1, len, zref, work, work_len, grid) &
+        bind(C, name="lk_spectra_grid_init_f64") result(res)
+      import :: c_double, c_int32_t, c_size_t, lk_spectra_grid
+      real(c_double), intent(in) :: k1(*)  ! const double *
+      integer(c_size_t), value :: len  ! size_t
+      real(c_double), value :: zref  ! double
+      real(c_double), intent(inout) :: work(*)  ! double *
+      integer(c_size_t), value :: work_len  ! size_t
+      type(lk_spectra_grid), intent(inout) :: grid  ! lk_spectra_grid *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_spectra_grid_init_f64
+
+    ! DRDMannTurb's spectra-fitting loss (LossAggregator.eval) with its per-term breakdown
+    ! and gradients:
+    ! total = MSE + (Coh if gamma > 0) + (Pen1 if alpha_1 > 0) + (Pen2 if alpha_2 > 0)
+    ! + (Reg if beta > 0), where, with l_ij = ln|model_ij| and x = ln k1,
+    ! MSE = mean over the C*L entries of ln^2 |model_ij / data_ij|,
+    ! Pen1 = alpha_1 * mean over C*(L-1) nodes of ReLU(d1_ij)^2 / zref,
+    ! d1_ij = (l_i,j+1 - l_ij) / h1_j,
+    ! Pen2 = alpha_2 * mean over C*(L-2) nodes of ReLU(d2_ij)^2 / zref^2,
+    ! d2_ij = (d1_i,j+1 - d1_ij) / h2_j,
+    ! Reg = beta * mean(theta^2),
+    ! Coh = gamma * mean((coh_model - coh_data)^2) (three equal blocks Cu, Cv, Cw).
+    !
+    ! `grid`: from lk_spectra_grid_init_*; `params`: NULL for the defaults (pure MSE);
+    ! `model`, `data`: components x len row-major spectra (k1 F(k1); components >= 1);
+    ! `theta`: NULL or n_theta = 0 when there is no network (Reg is then 0);
+    ! `coh_model`, `coh_data`: n_coh = 3M values each ([Cu; Cv; Cw]), or n_coh = 0;
+    ! `grad_opts`: NULL for scale 1, overwrite;
+    ! `terms`: receives the breakdown (required);
+    ! `grad_model` (components x len), `grad_theta` (n_theta), `grad_coh` (n_coh): NULL, or
+    ! receive scale * d total / d input (0 for a term that is off).
+    !
+    ! Returns LK_ERR_BAD_PARAMETER for an active penalty on too short a grid (Pen1 needs
+    ! len >= 2, Pen2 len >= 3) or a non-finite coefficient. EXCEPTION to "outputs are written
+    ! only on LK_OK": if the total is NaN, the status is LK_ERR_NOT_FINITE and `terms` and
+    ! the gradients ARE written, so the caller can see which term failed. A total of +inf (a
+    ! zero spectrum value) is returned with LK_OK.
+    ! Fortran: theta, grad_opts, grad_model, grad_theta, grad_coh = c_null_ptr or c_loc(array).
+    function lk_spectra_eval_f32(grid, params, model, data, components, theta, n_theta, &
+        coh_model, coh_data, n_coh, grad_opts, terms, grad_model, grad_theta, grad_coh) &
+        bind(C, name="lk_spectra_eval_f32") result(res)
+      import :: c_float, c_int32_t, c_ptr, c_size_t, lk_spectra_grid, lk_spectra_params, &
+          lk_spectra_terms
+      type(lk_spectra_grid), intent(in) :: grid  ! const lk_spectra_grid *
+      type(lk_spectra_params), intent(in) :: params  ! const lk_spectra_params *
+      real(c_float), intent(in) :: model(*)  ! const float *
+      real(c_float), intent(in) :: data(*)  ! const float *
+      integer(c_size_t), value :: components  ! size_t
+      type(c_ptr), value :: theta  ! const float *
+      integer(c_size_t), value :: n_theta  ! size_t
+      real(c_float), intent(in) :: coh_model(*)  ! const float *
+      real(c_float), intent(in) :: coh_data(*)  ! const float *
+      integer(c_size_t), value :: n_coh  ! size_t
+      type(c_ptr), value :: grad_opts  ! const lk_grad_options *
+      type(lk_spectra_terms), intent(inout) :: terms  ! lk_spectra_terms *
+      type(c_ptr), value :: grad_model  ! float *
+      type(c_ptr), value :: grad_theta  ! float *
+      type(c_ptr), value :: grad_coh  ! float *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_spectra_eval_f32
+
+    ! DRDMannTurb's spectra-fitting loss for double data; see lk_spectra_eval_f32.
+    ! Fortran: theta, grad_opts, grad_model, grad_theta, grad_coh = c_null_ptr or c_loc(array).
+    function lk_spectra_eval_f64(grid, params, model, data, components, theta, n_theta, &
+        coh_model, coh_data, n_coh, grad_opts, terms, grad_model, grad_theta, grad_coh) &
+        bind(C, name="lk_spectra_eval_f64") result(res)
+      import :: c_double, c_int32_t, c_ptr, c_size_t, lk_spectra_grid, lk_spectra_params, &
+          lk_spectra_terms
+      type(lk_spectra_grid), intent(in) :: grid  ! const lk_spectra_grid *
+      type(lk_spectra_params), intent(in) :: params  ! const lk_spectra_params *
+      real(c_double), intent(in) :: model(*)  ! const double *
+      real(c_double), intent(in) :: data(*)  ! const double *
+      integer(c_size_t), value :: components  ! size_t
+      type(c_ptr), value :: theta  ! const double *
+      integer(c_size_t), value :: n_theta  ! size_t
+      real(c_double), intent(in) :: coh_model(*)  ! const double *
+      real(c_double), intent(in) :: coh_data(*)  ! const double *
+      integer(c_size_t), value :: n_coh  ! size_t
+      type(c_ptr), value :: grad_opts  ! const lk_grad_options *
+      type(lk_spectra_terms), intent(inout) :: terms  ! lk_spectra_terms *
+      type(c_ptr), value :: grad_model  ! double *
+      type(c_ptr), value :: grad_theta  ! double *
+      type(c_ptr), value :: grad_coh  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_spectra_eval_f64
+
     ! The library's version as a static NUL-terminated string, e.g. "0.1.0".
     ! Compare with `LK_VERSION_MAJOR/MINOR/PATCH` to detect a header/library mismatch.
     function lk_version() &
@@ -953,6 +1295,14 @@ module losskit
     procedure :: lk_epoch_metric_update_f32, lk_epoch_metric_update_f64
   end interface lk_epoch_metric_update
 
+  interface lk_summed_exp_boundary_loss
+    procedure :: lk_summed_exp_boundary_loss_f32, lk_summed_exp_boundary_loss_f64
+  end interface lk_summed_exp_boundary_loss
+
+  interface lk_bounds_cost
+    procedure :: lk_bounds_cost_f32, lk_bounds_cost_f64
+  end interface lk_bounds_cost
+
   interface lk_mse
     procedure :: lk_mse_f32, lk_mse_f64
   end interface lk_mse
@@ -996,6 +1346,14 @@ module losskit
   interface lk_log_cosh
     procedure :: lk_log_cosh_f32, lk_log_cosh_f64
   end interface lk_log_cosh
+
+  interface lk_spectra_grid_init
+    procedure :: lk_spectra_grid_init_f32, lk_spectra_grid_init_f64
+  end interface lk_spectra_grid_init
+
+  interface lk_spectra_eval
+    procedure :: lk_spectra_eval_f32, lk_spectra_eval_f64
+  end interface lk_spectra_eval
 
   interface lk_total_property_loss
     procedure :: lk_total_property_loss_f32, lk_total_property_loss_f64

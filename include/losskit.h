@@ -80,6 +80,14 @@
 // astroNN's default magic number.
 #define LK_ASTRONN_MAGIC -9999.0
 
+// The penalties average ReLU(...)^2 over the finite-difference nodes with equal weights
+// (DRDMannTurb's code; the default).
+#define LK_SPECTRA_NORM_MEAN 0
+
+// The penalties average ReLU(...)^2 by the trapezoid rule in ln k1 over the nodes, divided
+// by the length of the interval the nodes span (DRDMannTurb's documented norm).
+#define LK_SPECTRA_NORM_TRAPEZOID 1
+
 // Major version of losskit (semantic versioning).
 #define LK_VERSION_MAJOR 0
 
@@ -172,6 +180,107 @@ typedef struct {
   // sum of w (the number of values when unweighted).
   double weight;
 } lk_epoch_metric;
+
+// How a gradient is written by the spectra and penalty functions: the buffer receives
+// `scale * dL/dx` (overwrite) or has it added (accumulate). A NULL
+// `const lk_grad_options *` means `lk_grad_options_default()`.
+typedef struct {
+  // The factor applied to every gradient entry (finite; default 1).
+  double scale;
+  // 0: overwrite the gradient buffers (default); nonzero: add to them.
+  uint8_t accumulate;
+} lk_grad_options;
+
+// Rockpool's ParameterBoundaryRegularizer: a pair of bounds kept once.
+// -INFINITY / +INFINITY mean no bound (see lk_boundary_regularizer_default()); the f32
+// functions round the bounds to float. lower must be <= upper and neither NaN.
+typedef struct {
+  // The lower bound (-INFINITY: none).
+  double lower;
+  // The upper bound (+INFINITY: none).
+  double upper;
+} lk_boundary_regularizer;
+
+// One parameter group of lk_bounds_cost_f32 (float data).
+typedef struct {
+  // The parameters, `len` values (may be NULL only if len = 0).
+  const float *params;
+  // Number of parameters.
+  size_t len;
+  // NULL: every element has the bound `lower_scalar`; else `len` per-element bounds.
+  const float *lower;
+  // NULL: every element has the bound `upper_scalar`; else `len` per-element bounds.
+  const float *upper;
+  // The common lower bound when `lower` is NULL (-INFINITY: none).
+  float lower_scalar;
+  // The common upper bound when `upper` is NULL (+INFINITY: none).
+  float upper_scalar;
+  // NULL, or `len` values receiving scale * d cost / d params.
+  float *grad;
+} lk_bounds_group_f32;
+
+// One parameter group of lk_bounds_cost_f64 (double data); fields as lk_bounds_group_f32.
+typedef struct {
+  // The parameters, `len` values (may be NULL only if len = 0).
+  const double *params;
+  // Number of parameters.
+  size_t len;
+  // NULL: every element has the bound `lower_scalar`; else `len` per-element bounds.
+  const double *lower;
+  // NULL: every element has the bound `upper_scalar`; else `len` per-element bounds.
+  const double *upper;
+  // The common lower bound when `lower` is NULL (-INFINITY: none).
+  double lower_scalar;
+  // The common upper bound when `upper` is NULL (+INFINITY: none).
+  double upper_scalar;
+  // NULL, or `len` values receiving scale * d cost / d params.
+  double *grad;
+} lk_bounds_group_f64;
+
+// The coefficients of the spectra loss (DRDMannTurb's LossParameters). A term is on when
+// its coefficient is > 0. `lk_spectra_params_default()` (all 0: the pure log-MSE, node
+// mean); a NULL `const lk_spectra_params *` means the defaults.
+typedef struct {
+  // alpha_1: slope penalty coefficient.
+  double alpha_pen1;
+  // alpha_2: curvature penalty coefficient.
+  double alpha_pen2;
+  // beta: weight regulariser coefficient.
+  double beta_reg;
+  // gamma: coherence MSE coefficient.
+  double gamma_coherence;
+  // LK_SPECTRA_NORM_MEAN or LK_SPECTRA_NORM_TRAPEZOID.
+  int32_t norm;
+} lk_spectra_params;
+
+// A wavenumber grid prepared by `lk_spectra_grid_init_f32/_f64`. It points into the
+// caller's workspace, which must stay alive and unchanged while the grid is used.
+// Treat the fields as read-only.
+typedef struct {
+  // The workspace filled by lk_spectra_grid_init_* (4 len - 6 doubles).
+  const double *work;
+  // L, the number of grid points.
+  size_t len;
+  // The reference height zref (> 0).
+  double zref;
+} lk_spectra_grid;
+
+// The per-term breakdown of `lk_spectra_eval_*`, in double for both precisions. Each term
+// includes its coefficient; a term that is off is 0.
+typedef struct {
+  // mse + coherence + pen1 + pen2 + reg.
+  double total;
+  // (1/(C L)) sum ln^2 |model/data|.
+  double mse;
+  // gamma * mean over the three coherence blocks of (model - data)^2.
+  double coherence;
+  // alpha_1 * mean ReLU(slope)^2 / zref.
+  double pen1;
+  // alpha_2 * mean ReLU(curvature)^2 / zref^2.
+  double pen2;
+  // beta * mean theta^2.
+  double reg;
+} lk_spectra_terms;
 
 // One term of an lk_total.
 typedef struct {
@@ -343,8 +452,76 @@ lk_status lk_batchwise_mean(const lk_partial *acc,
                             int32_t empty,
                             double *out);
 
+// The default gradient options: scale 1, overwrite.
+lk_grad_options lk_grad_options_default(void);
+
 // The default options: mean, empty mean = 0, no mask, no magic, grad_scale 1, overwrite.
 lk_options lk_options_default(void);
+
+// No bounds: {-INFINITY, +INFINITY}.
+lk_boundary_regularizer lk_boundary_regularizer_default(void);
+
+// Rockpool's summed_exp_boundary_loss: out = sum over the n elements of
+// exp(x_k - upper) where x_k > upper, plus exp(lower - x_k) where x_k < lower;
+// grad_k = exp(x_k - upper), -exp(lower - x_k) or 0 (times the scale of `grad_opts`).
+// Pass -INFINITY / +INFINITY for no bound; 0 is a real bound (Rockpool treats 0 as none).
+// `data`: n values; `grad_opts`: NULL for scale 1, overwrite; `out`: 1 value;
+// `grad`: NULL or n values. A NaN element costs 0; NaN bounds, lower = +INFINITY,
+// upper = -INFINITY or lower > upper give LK_ERR_BAD_PARAMETER.
+lk_status lk_summed_exp_boundary_loss_f32(const float *data,
+                                          size_t n,
+                                          float lower,
+                                          float upper,
+                                          const lk_grad_options *grad_opts,
+                                          float *out,
+                                          float *grad);
+
+// Rockpool's summed_exp_boundary_loss for double data; see
+// lk_summed_exp_boundary_loss_f32.
+lk_status lk_summed_exp_boundary_loss_f64(const double *data,
+                                          size_t n,
+                                          double lower,
+                                          double upper,
+                                          const lk_grad_options *grad_opts,
+                                          double *out,
+                                          double *grad);
+
+// The boundary penalty of `data` with the bounds held in `*reg` (Rockpool's
+// ParameterBoundaryRegularizer forward): as lk_summed_exp_boundary_loss_f32 with
+// lower = reg->lower, upper = reg->upper rounded to float.
+lk_status lk_boundary_regularizer_f32(const lk_boundary_regularizer *reg,
+                                      const float *data,
+                                      size_t n,
+                                      const lk_grad_options *grad_opts,
+                                      float *out,
+                                      float *grad);
+
+// The boundary penalty of double `data` with the bounds held in `*reg`; see
+// lk_boundary_regularizer_f32.
+lk_status lk_boundary_regularizer_f64(const lk_boundary_regularizer *reg,
+                                      const double *data,
+                                      size_t n,
+                                      const lk_grad_options *grad_opts,
+                                      double *out,
+                                      double *grad);
+
+// Rockpool's bounds_cost: out = sum over the groups and their elements of
+// exp(p - upper) where p > upper, plus exp(lower - p) where p < lower, each element with
+// its group's bounds (scalar or per element). Every group is checked (pointers, NaN
+// bounds, lower > upper, overlaps) before anything is written; each group's `grad`, if
+// not NULL, receives scale * d cost / d params. `groups`: n_groups structs (NULL only if
+// n_groups = 0; an empty list costs 0); `grad_opts`: NULL for scale 1, overwrite;
+// `out`: 1 value.
+lk_status lk_bounds_cost_f32(const lk_bounds_group_f32 *groups,
+                             size_t n_groups,
+                             const lk_grad_options *grad_opts,
+                             float *out);
+
+// Rockpool's bounds_cost for double parameters; see lk_bounds_cost_f32.
+lk_status lk_bounds_cost_f64(const lk_bounds_group_f64 *groups,
+                             size_t n_groups,
+                             const lk_grad_options *grad_opts,
+                             double *out);
 
 // Mean squared error: loss_i = (pred_i - target_i)^2, d/dpred = 2 (pred_i - target_i).
 //
@@ -604,6 +781,92 @@ lk_status lk_log_cosh_f64(const double *pred,
                           const lk_options *opts,
                           double *out,
                           double *grad);
+
+// The default spectra coefficients: all 0 (the pure log-MSE), node-mean norm.
+lk_spectra_params lk_spectra_params_default(void);
+
+// The workspace length (in doubles) for a grid of `len` points: 4 len - 6, or 0 for
+// len < 2.
+size_t lk_spectra_workspace_len(size_t len);
+
+// Prepares a wavenumber grid: checks k1 (len >= 1 values, finite, > 0, strictly
+// increasing) and zref (finite, > 0), fills `work` (exactly lk_spectra_workspace_len(len)
+// doubles: 1/h1, 1/h2 and the trapezoid weights, computed in double, where
+// h1_j = ln k1(j+1) - ln k1(j) and h2_j = (h1_j + h1_(j+1))/2) and fills `*grid`, which
+// keeps a pointer to `work`. Nothing is written on error.
+lk_status lk_spectra_grid_init_f32(const float *k1,
+                                   size_t len,
+                                   float zref,
+                                   double *work,
+                                   size_t work_len,
+                                   lk_spectra_grid *grid);
+
+// Prepares a wavenumber grid (double k1); see lk_spectra_grid_init_f32.
+lk_status lk_spectra_grid_init_f64(const double *k1,
+                                   size_t len,
+                                   double zref,
+                                   double *work,
+                                   size_t work_len,
+                                   lk_spectra_grid *grid);
+
+// DRDMannTurb's spectra-fitting loss (LossAggregator.eval) with its per-term breakdown
+// and gradients:
+// total = MSE + (Coh if gamma > 0) + (Pen1 if alpha_1 > 0) + (Pen2 if alpha_2 > 0)
+//       + (Reg if beta > 0), where, with l_ij = ln|model_ij| and x = ln k1,
+//   MSE  = mean over the C*L entries of ln^2 |model_ij / data_ij|,
+//   Pen1 = alpha_1 * mean over C*(L-1) nodes of ReLU(d1_ij)^2 / zref,
+//          d1_ij = (l_i,j+1 - l_ij) / h1_j,
+//   Pen2 = alpha_2 * mean over C*(L-2) nodes of ReLU(d2_ij)^2 / zref^2,
+//          d2_ij = (d1_i,j+1 - d1_ij) / h2_j,
+//   Reg  = beta * mean(theta^2),
+//   Coh  = gamma * mean((coh_model - coh_data)^2) (three equal blocks Cu, Cv, Cw).
+//
+// `grid`: from lk_spectra_grid_init_*; `params`: NULL for the defaults (pure MSE);
+// `model`, `data`: components x len row-major spectra (k1 F(k1); components >= 1);
+// `theta`: NULL or n_theta = 0 when there is no network (Reg is then 0);
+// `coh_model`, `coh_data`: n_coh = 3M values each ([Cu; Cv; Cw]), or n_coh = 0;
+// `grad_opts`: NULL for scale 1, overwrite;
+// `terms`: receives the breakdown (required);
+// `grad_model` (components x len), `grad_theta` (n_theta), `grad_coh` (n_coh): NULL, or
+// receive scale * d total / d input (0 for a term that is off).
+//
+// Returns LK_ERR_BAD_PARAMETER for an active penalty on too short a grid (Pen1 needs
+// len >= 2, Pen2 len >= 3) or a non-finite coefficient. EXCEPTION to "outputs are written
+// only on LK_OK": if the total is NaN, the status is LK_ERR_NOT_FINITE and `terms` and
+// the gradients ARE written, so the caller can see which term failed. A total of +inf (a
+// zero spectrum value) is returned with LK_OK.
+lk_status lk_spectra_eval_f32(const lk_spectra_grid *grid,
+                              const lk_spectra_params *params,
+                              const float *model,
+                              const float *data,
+                              size_t components,
+                              const float *theta,
+                              size_t n_theta,
+                              const float *coh_model,
+                              const float *coh_data,
+                              size_t n_coh,
+                              const lk_grad_options *grad_opts,
+                              lk_spectra_terms *terms,
+                              float *grad_model,
+                              float *grad_theta,
+                              float *grad_coh);
+
+// DRDMannTurb's spectra-fitting loss for double data; see lk_spectra_eval_f32.
+lk_status lk_spectra_eval_f64(const lk_spectra_grid *grid,
+                              const lk_spectra_params *params,
+                              const double *model,
+                              const double *data,
+                              size_t components,
+                              const double *theta,
+                              size_t n_theta,
+                              const double *coh_model,
+                              const double *coh_data,
+                              size_t n_coh,
+                              const lk_grad_options *grad_opts,
+                              lk_spectra_terms *terms,
+                              double *grad_model,
+                              double *grad_theta,
+                              double *grad_coh);
 
 // The library's version as a static NUL-terminated string, e.g. "0.1.0".
 // Compare with `LK_VERSION_MAJOR/MINOR/PATCH` to detect a header/library mismatch.

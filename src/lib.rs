@@ -32,10 +32,13 @@
 extern crate std;
 
 pub mod error;
+pub mod grad;
+pub mod penalty;
 pub mod pointwise;
 pub mod real;
 pub mod reduce;
 pub mod segment;
+pub mod spectra;
 pub mod total;
 
 pub use error::Error;

@@ -17,14 +17,20 @@
 
 mod atomistic;
 mod boundary;
+mod grad;
 mod options;
+mod penalty;
 mod regression;
+mod spectra;
 mod status;
 mod total;
 
 pub use atomistic::*;
+pub use grad::*;
 pub use options::*;
+pub use penalty::*;
 pub use regression::*;
+pub use spectra::*;
 pub use status::*;
 pub use total::*;
 

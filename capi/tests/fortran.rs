@@ -329,7 +329,8 @@ fn parse_c_int(v: &str) -> Option<i64> {
 /// documentation ("`x`: NULL, or ..."), so a new optional argument with another name
 /// fails the tests instead of being bound as a required array.
 fn nullable(name: &str) -> bool {
-    const NAMES: &[&str] = &["weight", "weights", "mask", "grad", "partial"];
+    // `theta`: the spectra fit's network weights, absent when the eddy lifetime is no network.
+    const NAMES: &[&str] = &["weight", "weights", "mask", "grad", "partial", "theta"];
     NAMES.contains(&name)
         || name.starts_with("grad_")
         || name.ends_with("_grad")
@@ -350,6 +351,10 @@ const NULL_ALLOWED_BUT_TYPED: &[(&str, &str)] = &[
     (
         "buf",
         "NULL only with len = 0; a Fortran caller passes any buffer with len = 0",
+    ),
+    (
+        "params",
+        "NULL means lk_spectra_params_default(); a Fortran caller passes that",
     ),
 ];
 
