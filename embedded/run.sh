@@ -42,42 +42,51 @@ done
 OUT=target/qemu
 mkdir -p "$OUT"
 
-echo "== host reference"
-${HOST_CARGO:-cargo} build --release --quiet
-./target/release/losskit-embedded > "$OUT/host.txt"
-
-echo "== firmware: ${targets[*]}"
-target_args=()
-for t in "${targets[@]}"; do target_args+=(--target "$t"); done
-RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 /usr/bin/cargo build --release --quiet \
-  -Zbuild-std=core "${target_args[@]}"
+# One firmware image per loss family (a cargo feature of this crate each), so that each
+# image fits the Cortex-M0's 256 KiB of flash however many families there are.
+FAMILIES=(regression atomistic)
 
 failed=0
-for t in "${targets[@]}"; do
-  elf=target/$t/release/losskit-embedded
-  out=$OUT/$t.txt log=$OUT/$t.log
-  rm -f "$out"
-  rc=0
-  # shellcheck disable=SC2046 # qemu_for's words are meant to split
-  timeout "${QEMU_TIMEOUT:-60}" $(qemu_for "$t") -nodefaults -display none -net none \
-    -chardev file,id=semi,path="$out" "${SEMI[@]}" -kernel "$elf" </dev/null >"$log" 2>&1 || rc=$?
-  flash=$(size "$elf" | awk 'NR == 2 { print $1 + $2 }')
-  stack=$(awk '/^stack_high_water_bytes / { print $2 }' "$out" 2>/dev/null || true)
-  touch "$out"
-  if [ "$rc" -eq 124 ]; then
-    status="FAIL (timeout after ${QEMU_TIMEOUT:-60}s)"
-  elif [ "$rc" -ne 0 ]; then
-    status="FAIL (qemu exit $rc: panic, fault or semihosting error)"
-  elif ! diff -u "$OUT/host.txt" <(grep -v '^stack_high_water_bytes ' "$out") > "$OUT/$t.diff"; then
-    status="FAIL (output differs from host, see $OUT/$t.diff)"
-  else
-    status=PASS
-  fi
-  printf '%-4s %-30s %-32s flash=%s B  stack_high_water=%s B\n' "${status%% *}" "$t" \
-    "$(qemu_for "$t" | sed 's/.*-machine //')" "$flash" "${stack:-?}"
-  if [ "$status" != PASS ]; then
-    failed=1
-    echo "     $status"; sed 's/^/     | /' "$out" "$log" "$OUT/$t.diff" 2>/dev/null | tail -n 30
-  fi
+for fam in "${FAMILIES[@]}"; do
+  echo "== $fam: host reference"
+  ${HOST_CARGO:-cargo} build --release --quiet --no-default-features --features "$fam"
+  ./target/release/losskit-embedded > "$OUT/host-$fam.txt"
+
+  echo "== $fam: firmware for ${targets[*]}"
+  target_args=()
+  for t in "${targets[@]}"; do target_args+=(--target "$t"); done
+  RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 /usr/bin/cargo build --release --quiet \
+    -Zbuild-std=core --no-default-features --features "$fam" "${target_args[@]}"
+
+  for t in "${targets[@]}"; do
+    elf=$OUT/$fam-$t.elf
+    cp "target/$t/release/losskit-embedded" "$elf"
+    out=$OUT/$fam-$t.txt log=$OUT/$fam-$t.log diff=$OUT/$fam-$t.diff
+    rm -f "$out"
+    rc=0
+    # shellcheck disable=SC2046 # qemu_for's words are meant to split
+    timeout "${QEMU_TIMEOUT:-60}" $(qemu_for "$t") -nodefaults -display none -net none \
+      -chardev file,id=semi,path="$out" "${SEMI[@]}" -kernel "$elf" </dev/null >"$log" 2>&1 || rc=$?
+    flash=$(size "$elf" | awk 'NR == 2 { print $1 + $2 }')
+    stack=$(awk '/^stack_high_water_bytes / { print $2 }' "$out" 2>/dev/null || true)
+    touch "$out"
+    if [ "$rc" -eq 124 ]; then
+      status="FAIL (timeout after ${QEMU_TIMEOUT:-60}s)"
+    elif [ "$rc" -ne 0 ]; then
+      status="FAIL (qemu exit $rc: panic, fault or semihosting error)"
+    elif ! diff -u "$OUT/host-$fam.txt" <(grep -v '^stack_high_water_bytes ' "$out") > "$diff"; then
+      status="FAIL (output differs from host, see $diff)"
+    elif [ "$(wc -l < "$OUT/host-$fam.txt")" -lt 2 ]; then
+      status="FAIL (the host reference printed almost nothing)"
+    else
+      status=PASS
+    fi
+    printf '%-4s %-10s %-30s %-20s flash=%s B  stack_high_water=%s B\n' "${status%% *}" "$fam" "$t" \
+      "$(qemu_for "$t" | sed 's/.*-machine //')" "$flash" "${stack:-?}"
+    if [ "$status" != PASS ]; then
+      failed=1
+      echo "     $status"; sed 's/^/     | /' "$out" "$log" "$diff" 2>/dev/null | tail -n 30
+    fi
+  done
 done
 exit $failed

@@ -43,5 +43,11 @@ fn firmware_matches_host_bit_for_bit() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     println!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "embedded/run.sh failed");
-    assert_eq!(stdout.lines().filter(|l| l.starts_with("PASS ")).count(), 4);
+    // One line per family image and target; four targets each.
+    let passed = stdout.lines().filter(|l| l.starts_with("PASS ")).count();
+    assert!(
+        passed >= 8 && passed % 4 == 0,
+        "expected every family on 4 targets, got {passed} PASS lines"
+    );
+    assert!(!stdout.lines().any(|l| l.starts_with("FAIL")));
 }
