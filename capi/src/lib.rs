@@ -16,10 +16,16 @@
 #![deny(missing_docs)]
 
 mod boundary;
+#[cfg(feature = "cuda")]
+mod cuda;
+#[cfg(all(test, feature = "cuda"))]
+mod cuda_tests;
 mod options;
 mod regression;
 mod status;
 
+#[cfg(feature = "cuda")]
+pub use cuda::*;
 pub use options::*;
 pub use regression::*;
 pub use status::*;
