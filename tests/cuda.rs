@@ -459,10 +459,17 @@ struct Case {
 }
 
 fn read_cases(file: &str) -> Vec<Case> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+    // The checkout this was built in, or (a binary carried to a GPU machine, run from the
+    // folder that holds tests/data) the current directory.
+    let built = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data")
         .join(file);
-    let text = std::fs::read_to_string(&path).unwrap();
+    let path = if built.exists() {
+        built
+    } else {
+        Path::new("tests/data").join(file)
+    };
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut cases = Vec::new();
     let mut cur: Option<Case> = None;
     for line in text.lines() {
@@ -794,15 +801,15 @@ fn on_gpu<T: Real + DeviceRepr + ValidAsZeroBits>(
 ) -> Outcome<T> {
     let st = losses.stream().clone();
     let n = p.len();
-    let up = |v: &[T]| st.clone_htod(v).unwrap();
+    let up = |v: &[T]| upload(&st, v);
     let (dp, dy) = (up(p), up(y));
-    let dmask = s.mask.as_ref().map(|m| st.clone_htod(m).unwrap());
+    let dmask = s.mask.as_ref().map(|m| upload(&st, m));
     let dw = s.weights.as_ref().map(|w| up(w));
     let dpw = pos_weight.map(up);
     let mut dvalues = up(&vec![T::from_f64(-7.0); n.max(1)]);
     let mut dgrad = up(&vec![s.accumulate.unwrap_or(T::from_f64(-7.0)); n.max(1)]);
-    let mask_view = dmask.as_ref().map(|m| m.as_view());
-    let w_view = dw.as_ref().map(|w| w.as_view());
+    let mask_view = dmask.as_ref().map(|m| m.slice(0..n));
+    let w_view = dw.as_ref().map(|w| w.slice(0..n));
     let mut o = DeviceOptions::default()
         .with_reduction(s.reduction)
         .with_empty(s.empty)
@@ -819,13 +826,15 @@ fn on_gpu<T: Real + DeviceRepr + ValidAsZeroBits>(
     if s.accumulate.is_some() {
         o = o.with_grad_mode(GradMode::Accumulate);
     }
-    let pw_view = dpw.as_ref().map(|p| p.as_view());
+    let pw_view = dpw
+        .as_ref()
+        .map(|d| d.slice(0..pos_weight.map_or(0, |p| p.len())));
     let mut vals_view = dvalues.slice_mut(0..n);
     let mut grad_view = dgrad.slice_mut(0..n);
     let result = losses.elementwise(
         loss,
-        &dp.as_view(),
-        &dy.as_view(),
+        &dp.slice(0..n),
+        &dy.slice(0..n),
         pw_view.as_ref(),
         &o,
         (s.reduction == Reduction::None).then_some(&mut vals_view),
@@ -839,6 +848,19 @@ fn on_gpu<T: Real + DeviceRepr + ValidAsZeroBits>(
         result,
         values,
         grad,
+    }
+}
+
+/// Uploads `v`, padded to at least one element (no zero-byte allocations); use
+/// `.slice(0..v.len())` for the view.
+fn upload<T: DeviceRepr + Copy + Default>(
+    st: &Arc<CudaStream>,
+    v: &[T],
+) -> cudarc::driver::CudaSlice<T> {
+    if v.is_empty() {
+        st.clone_htod(&[T::default()]).unwrap()
+    } else {
+        st.clone_htod(v).unwrap()
     }
 }
 
@@ -1422,17 +1444,17 @@ fn ce_gpu_with<T: Real + DeviceRepr + ValidAsZeroBits>(
 ) -> Outcome<T> {
     let mut losses = CudaLosses::new(stream.clone()).unwrap();
     let rows = t.len();
-    let mut dz = stream.clone_htod(z).unwrap();
-    let dt = stream.clone_htod(t).unwrap();
-    let dcw = cw.map(|w| stream.clone_htod(w).unwrap());
-    let dmask = mask.map(|m| stream.clone_htod(m).unwrap());
+    let mut dz = upload(stream, z);
+    let dt = upload(stream, t);
+    let dcw = cw.map(|w| upload(stream, w));
+    let dmask = mask.map(|m| upload(stream, m));
     let g0 = accumulate.map_or(T::from_f64(-7.0), |a| a.0);
     let mut dvalues = stream
         .clone_htod(&vec![T::from_f64(-7.0); rows.max(1)])
         .unwrap();
     let mut dgrad = stream.clone_htod(&vec![g0; z.len().max(1)]).unwrap();
-    let cw_view = dcw.as_ref().map(|w| w.as_view());
-    let mask_view = dmask.as_ref().map(|m| m.as_view());
+    let cw_view = dcw.as_ref().map(|w| w.slice(0..c));
+    let mask_view = dmask.as_ref().map(|m| m.slice(0..rows));
     let ce = CrossEntropy {
         class_weights: cw_view.as_ref(),
         ignore_index,
@@ -1454,12 +1476,12 @@ fn ce_gpu_with<T: Real + DeviceRepr + ValidAsZeroBits>(
     let values = (reduction == Reduction::None).then_some(&mut vals_view);
     let result = if in_place {
         let mut zv = dz.slice_mut(0..z.len());
-        losses.cross_entropy_in_place(&mut zv, &dt.as_view(), c, &ce, &o, values)
+        losses.cross_entropy_in_place(&mut zv, &dt.slice(0..rows), c, &ce, &o, values)
     } else {
         let mut gv = dgrad.slice_mut(0..z.len());
         losses.cross_entropy(
-            &dz.as_view(),
-            &dt.as_view(),
+            &dz.slice(0..z.len()),
+            &dt.slice(0..rows),
             c,
             &ce,
             &o,
