@@ -352,6 +352,24 @@ fn ptx_has_every_kernel_the_host_launches() {
         assert!(entries.contains(&w.as_str()), "PTX lacks {w}");
     }
     assert_eq!(entries.len(), want.len(), "unexpected kernels: {entries:?}");
+    // Each kernel takes one argument block by value, of the size src/cuda/raw.rs passes
+    // (PrepArgs 64 bytes, FinArgs 80, PwArgs and CeArgs 112).
+    let lines: Vec<&str> = ptx.lines().collect();
+    for (i, l) in lines.iter().enumerate() {
+        if let Some(name) = l.strip_prefix(".visible .entry ") {
+            let name = name.trim_end_matches('(');
+            let size = if name == "lk_prepare" {
+                64
+            } else if name.starts_with("lk_finish_") {
+                80
+            } else {
+                112
+            };
+            let param = format!(".param .align 8 .b8 {name}_param_0[{size}]");
+            assert_eq!(lines[i + 1].trim(), param, "{name}");
+            assert_eq!(lines[i + 2].trim(), ")", "{name} takes one parameter");
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------
