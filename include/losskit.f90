@@ -165,6 +165,14 @@ module losskit
   ! A name was given twice where names must be unique.
   integer(c_int32_t), parameter :: LK_ERR_DUPLICATE_NAME = 12_c_int32_t
 
+  ! No usable CUDA device: the driver library (libcuda) is missing or finds no GPU
+  ! (`lk_cuda_*` functions only).
+  integer(c_int32_t), parameter :: LK_ERR_NO_DEVICE = 13_c_int32_t
+
+  ! A CUDA driver call failed (`lk_cuda_*` functions only); the message names the call and
+  ! its CUresult.
+  integer(c_int32_t), parameter :: LK_ERR_CUDA = 14_c_int32_t
+
   ! ---- Structures (bind(C) derived types) ----
 
   ! Which property loss to compute. Fill every field (there is no default: graph-pes'
@@ -539,6 +547,719 @@ module losskit
       import :: lk_grad_options
       type(lk_grad_options) :: res  ! lk_grad_options
     end function lk_grad_options_default
+
+    ! LK_OK when the CUDA path can run here (the driver library loads and finds a GPU),
+    ! LK_ERR_NO_DEVICE when it cannot, LK_ERR_CUDA when cuInit fails otherwise.
+    function lk_cuda_available() &
+        bind(C, name="lk_cuda_available") result(res)
+      import :: c_int32_t
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cuda_available
+
+    ! Bytes of device workspace an elementwise lk_cuda_* loss over n elements needs (every
+    ! elementwise loss needs the same). Small: at most 49,280 bytes whatever n.
+    function lk_cuda_elementwise_workspace_size(n) &
+        bind(C, name="lk_cuda_elementwise_workspace_size") result(res)
+      import :: c_size_t
+      integer(c_size_t), value :: n  ! size_t
+      integer(c_size_t) :: res  ! size_t
+    end function lk_cuda_elementwise_workspace_size
+
+    ! Bytes of device workspace lk_cuda_cross_entropy_* over rows x classes needs. Small: at
+    ! most 49,280 bytes whatever the shape.
+    function lk_cuda_cross_entropy_workspace_size(rows, classes) &
+        bind(C, name="lk_cuda_cross_entropy_workspace_size") result(res)
+      import :: c_size_t
+      integer(c_size_t), value :: rows  ! size_t
+      integer(c_size_t), value :: classes  ! size_t
+      integer(c_size_t) :: res  ! size_t
+    end function lk_cuda_cross_entropy_workspace_size
+
+    ! Waits for `stream`, then returns the device-side verdict of the last lk_cuda_* call that
+    ! used `workspace` on it: LK_OK, or the error its first kernel found (LK_ERR_BAD_PARAMETER
+    ! for a negative or non-finite weight, LK_ERR_INDEX_OUT_OF_RANGE for a class index
+    ! outside [0, classes) — the message names the first such row —, LK_ERR_EMPTY_MEAN under
+    ! LK_EMPTY_ERROR), in which case that call wrote no output. Also LK_ERR_NO_DEVICE /
+    ! LK_ERR_CUDA as every lk_cuda_* function.
+    ! Fortran: workspace, stream = c_null_ptr or c_loc(array).
+    function lk_cuda_workspace_status(workspace, stream) &
+        bind(C, name="lk_cuda_workspace_status") result(res)
+      import :: c_int32_t, c_ptr
+      type(c_ptr), value :: workspace  ! const void *
+      type(c_ptr), value :: stream  ! void *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cuda_workspace_status
+
+    ! Mean squared error on the GPU: loss_i = (pred_i - target_i)^2, d/dpred = 2 (pred_i -
+    ! target_i).
+    !
+    ! Every elementwise lk_cuda_* loss takes: `pred`, `target` (n device values each), `weight`
+    ! (NULL or n device weights, finite and >= 0), the loss's own parameter if any, `opts`
+    ! (host; NULL for the defaults; its mask and partial are device pointers), `out` (device:
+    ! 1 value, n with LK_REDUCTION_NONE), `grad` (NULL or n device values receiving
+    ! grad_scale * dL/dpred), the device `workspace` and its size in bytes, and the `stream`
+    ! (CUstream). Asynchronous: see lk_cuda_workspace_status for device-side errors.
+    !
+    ! `f32` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+    ! Fortran: weight, grad, workspace, stream = c_null_ptr or c_loc(array).
+    function lk_cuda_mse_f32(pred, target, weight, n, opts, out, grad, workspace, &
+        workspace_bytes, stream) &
+        bind(C, name="lk_cuda_mse_f32") result(res)
+      import :: c_float, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: pred(*)  ! const float *
+      real(c_float), intent(in) :: target(*)  ! const float *
+      type(c_ptr), value :: weight  ! const float *
+      integer(c_size_t), value :: n  ! size_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad  ! float *
+      type(c_ptr), value :: workspace  ! void *
+      integer(c_size_t), value :: workspace_bytes  ! size_t
+      type(c_ptr), value :: stream  ! void *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cuda_mse_f32
+
+    ! Mean squared error on the GPU: loss_i = (pred_i - target_i)^2, d/dpred = 2 (pred_i -
+    ! target_i).
+    !
+    ! `f64` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+    ! Fortran: weight, grad, workspace, stream = c_null_ptr or c_loc(array).
+    function lk_cuda_mse_f64(pred, target, weight, n, opts, out, grad, workspace, &
+        workspace_bytes, stream) &
+        bind(C, name="lk_cuda_mse_f64") result(res)
+      import :: c_double, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: pred(*)  ! const double *
+      real(c_double), intent(in) :: target(*)  ! const double *
+      type(c_ptr), value :: weight  ! const double *
+      integer(c_size_t), value :: n  ! size_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad  ! double *
+      type(c_ptr), value :: workspace  ! void *
+      integer(c_size_t), value :: workspace_bytes  ! size_t
+      type(c_ptr), value :: stream  ! void *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cuda_mse_f64
+
+    ! Mean absolute error on the GPU: loss_i = |pred_i - target_i|, d/dpred = sign(pred_i -
+    ! target_i) with sign(0) = 0.
+    !
+    ! `f32` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+    ! Fortran: weight, grad, workspace, stream = c_null_ptr or c_loc(array).
+    function lk_cuda_mae_f32(pred, target, weight, n, opts, out, grad, workspace, &
+        workspace_bytes, stream) &
+        bind(C, name="lk_cuda_mae_f32") result(res)
+      import :: c_float, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: pred(*)  ! const float *
+      real(c_float), intent(in) :: target(*)  ! const float *
+      type(c_ptr), value :: weight  ! const float *
+      integer(c_size_t), value :: n  ! size_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad  ! float *
+      type(c_ptr), value :: workspace  ! void *
+      integer(c_size_t), value :: workspace_bytes  ! size_t
+      type(c_ptr), value :: stream  ! void *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cuda_mae_f32
+
+    ! Mean absolute error on the GPU: loss_i = |pred_i - target_i|, d/dpred = sign(pred_i -
+    ! target_i) with sign(0) = 0.
+    !
+    ! `f64` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+    ! Fortran: weight, grad, workspace, stream = c_null_ptr or c_loc(array).
+    function lk_cuda_mae_f64(pred, target, weight, n, opts, out, grad, workspace, &
+        workspace_bytes, stream) &
+        bind(C, name="lk_cuda_mae_f64") result(res)
+      import :: c_double, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: pred(*)  ! const double *
+      real(c_double), intent(in) :: target(*)  ! const double *
+      type(c_ptr), value :: weight  ! const double *
+      integer(c_size_t), value :: n  ! size_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad  ! double *
+      type(c_ptr), value :: workspace  ! void *
+      integer(c_size_t), value :: workspace_bytes  ! size_t
+      type(c_ptr), value :: stream  ! void *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cuda_mae_f64
+
+    ! Root mean squared error on the GPU: L = sqrt(reduced (pred - target)^2); gradient 0 where L =
+    ! 0; LK_REDUCTION_NONE is refused.
+    !
+    ! `f32` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+    ! Fortran: weight, grad, workspace, stream = c_null_ptr or c_loc(array).
+    function lk_cuda_rmse_f32(pred, target, weight, n, opts, out, grad, workspace, &
+        workspace_bytes, stream) &
+        bind(C, name="lk_cuda_rmse_f32") result(res)
+      import :: c_float, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: pred(*)  ! const float *
+      real(c_float), intent(in) :: target(*)  ! const float *
+      type(c_ptr), value :: weight  ! const float *
+      integer(c_size_t), value :: n  ! size_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad  ! float *
+      type(c_ptr), value :: workspace  ! void *
+      integer(c_size_t), value :: workspace_bytes  ! size_t
+      type(c_ptr), value :: stream  ! void *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cuda_rmse_f32
+
+    ! Root mean squared error on the GPU: L = sqrt(reduced (pred - target)^2); gradient 0 where L =
+    ! 0; LK_REDUCTION_NONE is refused.
+    !
+    ! `f64` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+    ! Fortran: weight, grad, workspace, stream = c_null_ptr or c_loc(array).
+    function lk_cuda_rmse_f64(pred, target, weight, n, opts, out, grad, workspace, &
+        workspace_bytes, stream) &
+        bind(C, name="lk_cuda_rmse_f64") result(res)
+      import :: c_double, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: pred(*)  ! const double *
+      real(c_double), intent(in) :: target(*)  ! const double *
+      type(c_ptr), value :: weight  ! const double *
+      integer(c_size_t), value :: n  ! size_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad  ! double *
+      type(c_ptr), value :: workspace  ! void *
+      integer(c_size_t), value :: workspace_bytes  ! size_t
+      type(c_ptr), value :: stream  ! void *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cuda_rmse_f64
+
+    ! Mean error (astroNN) on the GPU: loss_i = target_i - pred_i, d/dpred = -1.
+    !
+    ! `f32` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+    ! Fortran: weight, grad, workspace, stream = c_null_ptr or c_loc(array).
+    function lk_cuda_mean_error_f32(pred, target, weight, n, opts, out, grad, workspace, &
+        workspace_bytes, stream) &
+        bind(C, name="lk_cuda_mean_error_f32") result(res)
+      import :: c_float, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: pred(*)  ! const float *
+      real(c_float), intent(in) :: target(*)  ! const float *
+      type(c_ptr), value :: weight  ! const float *
+      integer(c_size_t), value :: n  ! size_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad  ! float *
+      type(c_ptr), value :: workspace  ! void *
+      integer(c_size_t), value :: workspace_bytes  ! size_t
+      type(c_ptr), value :: stream  ! void *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cuda_mean_error_f32
+
+    ! Mean error (astroNN) on the GPU: loss_i = target_i - pred_i, d/dpred = -1.
+    !
+    ! `f64` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+    ! Fortran: weight, grad, workspace, stream = c_null_ptr or c_loc(array).
+    function lk_cuda_mean_error_f64(pred, target, weight, n, opts, out, grad, workspace, &
+        workspace_bytes, stream) &
+        bind(C, name="lk_cuda_mean_error_f64") result(res)
+      import :: c_double, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: pred(*)  ! const double *
+      real(c_double), intent(in) :: target(*)  ! const double *
+      type(c_ptr), value :: weight  ! const double *
+      integer(c_size_t), value :: n  ! size_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad  ! double *
+      type(c_ptr), value :: workspace  ! void *
+      integer(c_size_t), value :: workspace_bytes  ! size_t
+      type(c_ptr), value :: stream  ! void *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cuda_mean_error_f64
+
+    ! Mean squared logarithmic error (astroNN's clip at 1e-7) on the GPU: loss_i = (ln(max(pred_i,
+    ! 1e-7) + 1) - ln(max(target_i, 1e-7) + 1))^2.
+    !
+    ! `f32` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+    ! Fortran: weight, grad, workspace, stream = c_null_ptr or c_loc(array).
+    function lk_cuda_msle_f32(pred, target, weight, n, opts, out, grad, workspace, &
+        workspace_bytes, stream) &
+        bind(C, name="lk_cuda_msle_f32") result(res)
+      import :: c_float, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: pred(*)  ! const float *
+      real(c_float), intent(in) :: target(*)  ! const float *
+      type(c_ptr), value :: weight  ! const float *
+      integer(c_size_t), value :: n  ! size_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad  ! float *
+      type(c_ptr), value :: workspace  ! void *
+      integer(c_size_t), value :: workspace_bytes  ! size_t
+      type(c_ptr), value :: stream  ! void *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cuda_msle_f32
+
+    ! Mean squared logarithmic error (astroNN's clip at 1e-7) on the GPU: loss_i = (ln(max(pred_i,
+    ! 1e-7) + 1) - ln(max(target_i, 1e-7) + 1))^2.
+    !
+    ! `f64` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+    ! Fortran: weight, grad, workspace, stream = c_null_ptr or c_loc(array).
+    function lk_cuda_msle_f64(pred, target, weight, n, opts, out, grad, workspace, &
+        workspace_bytes, stream) &
+        bind(C, name="lk_cuda_msle_f64") result(res)
+      import :: c_double, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: pred(*)  ! const double *
+      real(c_double), intent(in) :: target(*)  ! const double *
+      type(c_ptr), value :: weight  ! const double *
+      integer(c_size_t), value :: n  ! size_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad  ! double *
+      type(c_ptr), value :: workspace  ! void *
+      integer(c_size_t), value :: workspace_bytes  ! size_t
+      type(c_ptr), value :: stream  ! void *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cuda_msle_f64
+
+    ! Mean absolute percentage error (astroNN) on the GPU: loss_i = 100 |target_i - pred_i| /
+    ! max(|target_i|, 1e-7).
+    !
+    ! `f32` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+    ! Fortran: weight, grad, workspace, stream = c_null_ptr or c_loc(array).
+    function lk_cuda_mape_f32(pred, target, weight, n, opts, out, grad, workspace, &
+        workspace_bytes, stream) &
+        bind(C, name="lk_cuda_mape_f32") result(res)
+      import :: c_float, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: pred(*)  ! const float *
+      real(c_float), intent(in) :: target(*)  ! const float *
+      type(c_ptr), value :: weight  ! const float *
+      integer(c_size_t), value :: n  ! size_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad  ! float *
+      type(c_ptr), value :: workspace  ! void *
+      integer(c_size_t), value :: workspace_bytes  ! size_t
+      type(c_ptr), value :: stream  ! void *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cuda_mape_f32
+
+    ! Mean absolute percentage error (astroNN) on the GPU: loss_i = 100 |target_i - pred_i| /
+    ! max(|target_i|, 1e-7).
+    !
+    ! `f64` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+    ! Fortran: weight, grad, workspace, stream = c_null_ptr or c_loc(array).
+    function lk_cuda_mape_f64(pred, target, weight, n, opts, out, grad, workspace, &
+        workspace_bytes, stream) &
+        bind(C, name="lk_cuda_mape_f64") result(res)
+      import :: c_double, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: pred(*)  ! const double *
+      real(c_double), intent(in) :: target(*)  ! const double *
+      type(c_ptr), value :: weight  ! const double *
+      integer(c_size_t), value :: n  ! size_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad  ! double *
+      type(c_ptr), value :: workspace  ! void *
+      integer(c_size_t), value :: workspace_bytes  ! size_t
+      type(c_ptr), value :: stream  ! void *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cuda_mape_f64
+
+    ! Mean percentage error on the GPU: loss_i = 100 (target_i - pred_i) / target_i, |target_i|
+    ! raised to at least 1e-7 keeping its sign.
+    !
+    ! `f32` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+    ! Fortran: weight, grad, workspace, stream = c_null_ptr or c_loc(array).
+    function lk_cuda_mpe_f32(pred, target, weight, n, opts, out, grad, workspace, &
+        workspace_bytes, stream) &
+        bind(C, name="lk_cuda_mpe_f32") result(res)
+      import :: c_float, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: pred(*)  ! const float *
+      real(c_float), intent(in) :: target(*)  ! const float *
+      type(c_ptr), value :: weight  ! const float *
+      integer(c_size_t), value :: n  ! size_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad  ! float *
+      type(c_ptr), value :: workspace  ! void *
+      integer(c_size_t), value :: workspace_bytes  ! size_t
+      type(c_ptr), value :: stream  ! void *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cuda_mpe_f32
+
+    ! Mean percentage error on the GPU: loss_i = 100 (target_i - pred_i) / target_i, |target_i|
+    ! raised to at least 1e-7 keeping its sign.
+    !
+    ! `f64` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+    ! Fortran: weight, grad, workspace, stream = c_null_ptr or c_loc(array).
+    function lk_cuda_mpe_f64(pred, target, weight, n, opts, out, grad, workspace, &
+        workspace_bytes, stream) &
+        bind(C, name="lk_cuda_mpe_f64") result(res)
+      import :: c_double, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: pred(*)  ! const double *
+      real(c_double), intent(in) :: target(*)  ! const double *
+      type(c_ptr), value :: weight  ! const double *
+      integer(c_size_t), value :: n  ! size_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad  ! double *
+      type(c_ptr), value :: workspace  ! void *
+      integer(c_size_t), value :: workspace_bytes  ! size_t
+      type(c_ptr), value :: stream  ! void *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cuda_mpe_f64
+
+    ! Huber loss on the GPU, delta > 0: loss_i = d^2/2 if |d| < delta else delta (|d| - delta/2), d
+    ! = pred_i - target_i.
+    !
+    ! `f32` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+    ! Fortran: weight, grad, workspace, stream = c_null_ptr or c_loc(array).
+    function lk_cuda_huber_f32(pred, target, weight, n, delta, opts, out, grad, &
+        workspace, workspace_bytes, stream) &
+        bind(C, name="lk_cuda_huber_f32") result(res)
+      import :: c_float, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: pred(*)  ! const float *
+      real(c_float), intent(in) :: target(*)  ! const float *
+      type(c_ptr), value :: weight  ! const float *
+      integer(c_size_t), value :: n  ! size_t
+      real(c_float), value :: delta  ! float
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad  ! float *
+      type(c_ptr), value :: workspace  ! void *
+      integer(c_size_t), value :: workspace_bytes  ! size_t
+      type(c_ptr), value :: stream  ! void *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cuda_huber_f32
+
+    ! Huber loss on the GPU, delta > 0: loss_i = d^2/2 if |d| < delta else delta (|d| - delta/2), d
+    ! = pred_i - target_i.
+    !
+    ! `f64` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+    ! Fortran: weight, grad, workspace, stream = c_null_ptr or c_loc(array).
+    function lk_cuda_huber_f64(pred, target, weight, n, delta, opts, out, grad, &
+        workspace, workspace_bytes, stream) &
+        bind(C, name="lk_cuda_huber_f64") result(res)
+      import :: c_double, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: pred(*)  ! const double *
+      real(c_double), intent(in) :: target(*)  ! const double *
+      type(c_ptr), value :: weight  ! const double *
+      integer(c_size_t), value :: n  ! size_t
+      real(c_double), value :: delta  ! double
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad  ! double *
+      type(c_ptr), value :: workspace  ! void *
+      integer(c_size_t), value :: workspace_bytes  ! size_t
+      type(c_ptr), value :: stream  ! void *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cuda_huber_f64
+
+    ! Scale-free Huber (graph-pes) on the GPU, delta > 0: Huber_delta / delta.
+    !
+    ! `f32` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+    ! Fortran: weight, grad, workspace, stream = c_null_ptr or c_loc(array).
+    function lk_cuda_scale_free_huber_f32(pred, target, weight, n, delta, opts, out, &
+        grad, workspace, workspace_bytes, stream) &
+        bind(C, name="lk_cuda_scale_free_huber_f32") result(res)
+      import :: c_float, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: pred(*)  ! const float *
+      real(c_float), intent(in) :: target(*)  ! const float *
+      type(c_ptr), value :: weight  ! const float *
+      integer(c_size_t), value :: n  ! size_t
+      real(c_float), value :: delta  ! float
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad  ! float *
+      type(c_ptr), value :: workspace  ! void *
+      integer(c_size_t), value :: workspace_bytes  ! size_t
+      type(c_ptr), value :: stream  ! void *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cuda_scale_free_huber_f32
+
+    ! Scale-free Huber (graph-pes) on the GPU, delta > 0: Huber_delta / delta.
+    !
+    ! `f64` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+    ! Fortran: weight, grad, workspace, stream = c_null_ptr or c_loc(array).
+    function lk_cuda_scale_free_huber_f64(pred, target, weight, n, delta, opts, out, &
+        grad, workspace, workspace_bytes, stream) &
+        bind(C, name="lk_cuda_scale_free_huber_f64") result(res)
+      import :: c_double, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: pred(*)  ! const double *
+      real(c_double), intent(in) :: target(*)  ! const double *
+      type(c_ptr), value :: weight  ! const double *
+      integer(c_size_t), value :: n  ! size_t
+      real(c_double), value :: delta  ! double
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad  ! double *
+      type(c_ptr), value :: workspace  ! void *
+      integer(c_size_t), value :: workspace_bytes  ! size_t
+      type(c_ptr), value :: stream  ! void *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cuda_scale_free_huber_f64
+
+    ! Smooth L1 on the GPU, beta >= 0: loss_i = d^2/(2 beta) if |d| < beta else |d| - beta/2.
+    !
+    ! `f32` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+    ! Fortran: weight, grad, workspace, stream = c_null_ptr or c_loc(array).
+    function lk_cuda_smooth_l1_f32(pred, target, weight, n, beta, opts, out, grad, &
+        workspace, workspace_bytes, stream) &
+        bind(C, name="lk_cuda_smooth_l1_f32") result(res)
+      import :: c_float, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: pred(*)  ! const float *
+      real(c_float), intent(in) :: target(*)  ! const float *
+      type(c_ptr), value :: weight  ! const float *
+      integer(c_size_t), value :: n  ! size_t
+      real(c_float), value :: beta  ! float
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad  ! float *
+      type(c_ptr), value :: workspace  ! void *
+      integer(c_size_t), value :: workspace_bytes  ! size_t
+      type(c_ptr), value :: stream  ! void *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cuda_smooth_l1_f32
+
+    ! Smooth L1 on the GPU, beta >= 0: loss_i = d^2/(2 beta) if |d| < beta else |d| - beta/2.
+    !
+    ! `f64` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+    ! Fortran: weight, grad, workspace, stream = c_null_ptr or c_loc(array).
+    function lk_cuda_smooth_l1_f64(pred, target, weight, n, beta, opts, out, grad, &
+        workspace, workspace_bytes, stream) &
+        bind(C, name="lk_cuda_smooth_l1_f64") result(res)
+      import :: c_double, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: pred(*)  ! const double *
+      real(c_double), intent(in) :: target(*)  ! const double *
+      type(c_ptr), value :: weight  ! const double *
+      integer(c_size_t), value :: n  ! size_t
+      real(c_double), value :: beta  ! double
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad  ! double *
+      type(c_ptr), value :: workspace  ! void *
+      integer(c_size_t), value :: workspace_bytes  ! size_t
+      type(c_ptr), value :: stream  ! void *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cuda_smooth_l1_f64
+
+    ! Log-cosh loss on the GPU: loss_i = ln cosh(pred_i - target_i), d/dpred = tanh(pred_i -
+    ! target_i).
+    !
+    ! `f32` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+    ! Fortran: weight, grad, workspace, stream = c_null_ptr or c_loc(array).
+    function lk_cuda_log_cosh_f32(pred, target, weight, n, opts, out, grad, workspace, &
+        workspace_bytes, stream) &
+        bind(C, name="lk_cuda_log_cosh_f32") result(res)
+      import :: c_float, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: pred(*)  ! const float *
+      real(c_float), intent(in) :: target(*)  ! const float *
+      type(c_ptr), value :: weight  ! const float *
+      integer(c_size_t), value :: n  ! size_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad  ! float *
+      type(c_ptr), value :: workspace  ! void *
+      integer(c_size_t), value :: workspace_bytes  ! size_t
+      type(c_ptr), value :: stream  ! void *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cuda_log_cosh_f32
+
+    ! Log-cosh loss on the GPU: loss_i = ln cosh(pred_i - target_i), d/dpred = tanh(pred_i -
+    ! target_i).
+    !
+    ! `f64` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+    ! Fortran: weight, grad, workspace, stream = c_null_ptr or c_loc(array).
+    function lk_cuda_log_cosh_f64(pred, target, weight, n, opts, out, grad, workspace, &
+        workspace_bytes, stream) &
+        bind(C, name="lk_cuda_log_cosh_f64") result(res)
+      import :: c_double, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: pred(*)  ! const double *
+      real(c_double), intent(in) :: target(*)  ! const double *
+      type(c_ptr), value :: weight  ! const double *
+      integer(c_size_t), value :: n  ! size_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad  ! double *
+      type(c_ptr), value :: workspace  ! void *
+      integer(c_size_t), value :: workspace_bytes  ! size_t
+      type(c_ptr), value :: stream  ! void *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cuda_log_cosh_f64
+
+    ! Binary focal loss on logits on the GPU, gamma >= 0: p = sigmoid(z), q = p (1 - t) + (1 - p) t,
+    ! loss_i = q^gamma * BCEwithlogits(z, t); `pred` holds the logits z, `target` t in [0, 1].
+    !
+    ! `f32` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+    ! Fortran: weight, grad, workspace, stream = c_null_ptr or c_loc(array).
+    function lk_cuda_binary_focal_f32(pred, target, weight, n, gamma, opts, out, grad, &
+        workspace, workspace_bytes, stream) &
+        bind(C, name="lk_cuda_binary_focal_f32") result(res)
+      import :: c_float, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: pred(*)  ! const float *
+      real(c_float), intent(in) :: target(*)  ! const float *
+      type(c_ptr), value :: weight  ! const float *
+      integer(c_size_t), value :: n  ! size_t
+      real(c_float), value :: gamma  ! float
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad  ! float *
+      type(c_ptr), value :: workspace  ! void *
+      integer(c_size_t), value :: workspace_bytes  ! size_t
+      type(c_ptr), value :: stream  ! void *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cuda_binary_focal_f32
+
+    ! Binary focal loss on logits on the GPU, gamma >= 0: p = sigmoid(z), q = p (1 - t) + (1 - p) t,
+    ! loss_i = q^gamma * BCEwithlogits(z, t); `pred` holds the logits z, `target` t in [0, 1].
+    !
+    ! `f64` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+    ! Fortran: weight, grad, workspace, stream = c_null_ptr or c_loc(array).
+    function lk_cuda_binary_focal_f64(pred, target, weight, n, gamma, opts, out, grad, &
+        workspace, workspace_bytes, stream) &
+        bind(C, name="lk_cuda_binary_focal_f64") result(res)
+      import :: c_double, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: pred(*)  ! const double *
+      real(c_double), intent(in) :: target(*)  ! const double *
+      type(c_ptr), value :: weight  ! const double *
+      integer(c_size_t), value :: n  ! size_t
+      real(c_double), value :: gamma  ! double
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad  ! double *
+      type(c_ptr), value :: workspace  ! void *
+      integer(c_size_t), value :: workspace_bytes  ! size_t
+      type(c_ptr), value :: stream  ! void *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cuda_binary_focal_f64
+
+    ! Binary cross-entropy with logits on the GPU: loss_i = pw_c t_i softplus(-z_i) + (1 - t_i)
+    ! softplus(z_i), d/dz = (1 - t_i) sigmoid(z_i) - pw_c t_i sigmoid(-z_i), computed stably
+    ! (z = +-inf with t in {0, 1} gives the finite limit).
+    !
+    ! `logits` z and `target` t: n device values (t in [0, 1]); `weight`: NULL or n per-element
+    ! weights; `pos_weight`: NULL, or `classes` device values pw_c, the data being rows of
+    ! `classes` values (element i has class i % classes; n a multiple of classes); other
+    ! arguments as for every elementwise lk_cuda_* loss (see the note before lk_cuda_mse_f32).
+    ! `f32` data.
+    ! Fortran: weight, pos_weight, grad, workspace, stream = c_null_ptr or c_loc(array).
+    function lk_cuda_bce_with_logits_f32(logits, target, weight, pos_weight, n, classes, &
+        opts, out, grad, workspace, workspace_bytes, stream) &
+        bind(C, name="lk_cuda_bce_with_logits_f32") result(res)
+      import :: c_float, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: logits(*)  ! const float *
+      real(c_float), intent(in) :: target(*)  ! const float *
+      type(c_ptr), value :: weight  ! const float *
+      type(c_ptr), value :: pos_weight  ! const float *
+      integer(c_size_t), value :: n  ! size_t
+      integer(c_size_t), value :: classes  ! size_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad  ! float *
+      type(c_ptr), value :: workspace  ! void *
+      integer(c_size_t), value :: workspace_bytes  ! size_t
+      type(c_ptr), value :: stream  ! void *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cuda_bce_with_logits_f32
+
+    ! Binary cross-entropy with logits on the GPU: loss_i = pw_c t_i softplus(-z_i) + (1 - t_i)
+    ! softplus(z_i), d/dz = (1 - t_i) sigmoid(z_i) - pw_c t_i sigmoid(-z_i), computed stably
+    ! (z = +-inf with t in {0, 1} gives the finite limit).
+    !
+    ! `logits` z and `target` t: n device values (t in [0, 1]); `weight`: NULL or n per-element
+    ! weights; `pos_weight`: NULL, or `classes` device values pw_c, the data being rows of
+    ! `classes` values (element i has class i % classes; n a multiple of classes); other
+    ! arguments as for every elementwise lk_cuda_* loss (see the note before lk_cuda_mse_f32).
+    ! `f64` data.
+    ! Fortran: weight, pos_weight, grad, workspace, stream = c_null_ptr or c_loc(array).
+    function lk_cuda_bce_with_logits_f64(logits, target, weight, pos_weight, n, classes, &
+        opts, out, grad, workspace, workspace_bytes, stream) &
+        bind(C, name="lk_cuda_bce_with_logits_f64") result(res)
+      import :: c_double, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: logits(*)  ! const double *
+      real(c_double), intent(in) :: target(*)  ! const double *
+      type(c_ptr), value :: weight  ! const double *
+      type(c_ptr), value :: pos_weight  ! const double *
+      integer(c_size_t), value :: n  ! size_t
+      integer(c_size_t), value :: classes  ! size_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad  ! double *
+      type(c_ptr), value :: workspace  ! void *
+      integer(c_size_t), value :: workspace_bytes  ! size_t
+      type(c_ptr), value :: stream  ! void *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cuda_bce_with_logits_f64
+
+    ! Softmax cross-entropy with class-index targets on the GPU, value and gradient fused.
+    !
+    ! Row r (logits z = `logits[r*classes ..]`, target y = `target[r]`, class weights w, 1 when
+    ! `class_weight` is NULL; eps = `label_smoothing` in [0, 1]; lambda = `z_loss` >= 0;
+    ! lse = ln sum_c exp(z_c)):
+    ! loss_r = (1 - eps) w_y (lse - z_y) + eps/C sum_c w_c (lse - z_c) + lambda lse^2.
+    ! A row is dropped when y == `ignore_index` (PyTorch's default: -100) or its mask byte
+    ! (`opts->mask`, one per row, device) is 0; LK_REDUCTION_MEAN divides by the sum of w_y over
+    ! kept rows (PyTorch's weighted mean, label smoothing included). A kept row's y must be in
+    ! [0, classes) (checked on the device, see lk_cuda_workspace_status).
+    ! `grad`: NULL, rows*classes device values receiving grad_scale * dL/dlogits, or equal to
+    ! `logits` to overwrite the logits with their gradient (not with grad_accumulate).
+    ! `out`: 1 value (rows with LK_REDUCTION_NONE). `opts->use_magic` and `opts->row_len` must
+    ! be 0. `target`: rows int64 device values. Workspace:
+    ! lk_cuda_cross_entropy_workspace_size(rows, classes) bytes. `f32` data.
+    ! Fortran: class_weight, grad, workspace, stream = c_null_ptr or c_loc(array).
+    function lk_cuda_cross_entropy_f32(logits, target, class_weight, rows, classes, &
+        ignore_index, label_smoothing, z_loss, opts, out, grad, workspace, &
+        workspace_bytes, stream) &
+        bind(C, name="lk_cuda_cross_entropy_f32") result(res)
+      import :: c_float, c_int32_t, c_int64_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: logits(*)  ! const float *
+      integer(c_int64_t), intent(in) :: target(*)  ! const int64_t *
+      type(c_ptr), value :: class_weight  ! const float *
+      integer(c_size_t), value :: rows  ! size_t
+      integer(c_size_t), value :: classes  ! size_t
+      integer(c_int64_t), value :: ignore_index  ! int64_t
+      real(c_float), value :: label_smoothing  ! float
+      real(c_float), value :: z_loss  ! float
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad  ! float *
+      type(c_ptr), value :: workspace  ! void *
+      integer(c_size_t), value :: workspace_bytes  ! size_t
+      type(c_ptr), value :: stream  ! void *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cuda_cross_entropy_f32
+
+    ! Softmax cross-entropy with class-index targets on the GPU, value and gradient fused.
+    !
+    ! Row r (logits z = `logits[r*classes ..]`, target y = `target[r]`, class weights w, 1 when
+    ! `class_weight` is NULL; eps = `label_smoothing` in [0, 1]; lambda = `z_loss` >= 0;
+    ! lse = ln sum_c exp(z_c)):
+    ! loss_r = (1 - eps) w_y (lse - z_y) + eps/C sum_c w_c (lse - z_c) + lambda lse^2.
+    ! A row is dropped when y == `ignore_index` (PyTorch's default: -100) or its mask byte
+    ! (`opts->mask`, one per row, device) is 0; LK_REDUCTION_MEAN divides by the sum of w_y over
+    ! kept rows (PyTorch's weighted mean, label smoothing included). A kept row's y must be in
+    ! [0, classes) (checked on the device, see lk_cuda_workspace_status).
+    ! `grad`: NULL, rows*classes device values receiving grad_scale * dL/dlogits, or equal to
+    ! `logits` to overwrite the logits with their gradient (not with grad_accumulate).
+    ! `out`: 1 value (rows with LK_REDUCTION_NONE). `opts->use_magic` and `opts->row_len` must
+    ! be 0. `target`: rows int64 device values. Workspace:
+    ! lk_cuda_cross_entropy_workspace_size(rows, classes) bytes. `f64` data.
+    ! Fortran: class_weight, grad, workspace, stream = c_null_ptr or c_loc(array).
+    function lk_cuda_cross_entropy_f64(logits, target, class_weight, rows, classes, &
+        ignore_index, label_smoothing, z_loss, opts, out, grad, workspace, &
+        workspace_bytes, stream) &
+        bind(C, name="lk_cuda_cross_entropy_f64") result(res)
+      import :: c_double, c_int32_t, c_int64_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: logits(*)  ! const double *
+      integer(c_int64_t), intent(in) :: target(*)  ! const int64_t *
+      type(c_ptr), value :: class_weight  ! const double *
+      integer(c_size_t), value :: rows  ! size_t
+      integer(c_size_t), value :: classes  ! size_t
+      integer(c_int64_t), value :: ignore_index  ! int64_t
+      real(c_double), value :: label_smoothing  ! double
+      real(c_double), value :: z_loss  ! double
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad  ! double *
+      type(c_ptr), value :: workspace  ! void *
+      integer(c_size_t), value :: workspace_bytes  ! size_t
+      type(c_ptr), value :: stream  ! void *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cuda_cross_entropy_f64
 
     ! The default options: mean, empty mean = 0, no mask, no magic, grad_scale 1, overwrite.
     function lk_options_default() &
@@ -1294,6 +2015,62 @@ module losskit
   interface lk_epoch_metric_update
     procedure :: lk_epoch_metric_update_f32, lk_epoch_metric_update_f64
   end interface lk_epoch_metric_update
+
+  interface lk_cuda_mse
+    procedure :: lk_cuda_mse_f32, lk_cuda_mse_f64
+  end interface lk_cuda_mse
+
+  interface lk_cuda_mae
+    procedure :: lk_cuda_mae_f32, lk_cuda_mae_f64
+  end interface lk_cuda_mae
+
+  interface lk_cuda_rmse
+    procedure :: lk_cuda_rmse_f32, lk_cuda_rmse_f64
+  end interface lk_cuda_rmse
+
+  interface lk_cuda_mean_error
+    procedure :: lk_cuda_mean_error_f32, lk_cuda_mean_error_f64
+  end interface lk_cuda_mean_error
+
+  interface lk_cuda_msle
+    procedure :: lk_cuda_msle_f32, lk_cuda_msle_f64
+  end interface lk_cuda_msle
+
+  interface lk_cuda_mape
+    procedure :: lk_cuda_mape_f32, lk_cuda_mape_f64
+  end interface lk_cuda_mape
+
+  interface lk_cuda_mpe
+    procedure :: lk_cuda_mpe_f32, lk_cuda_mpe_f64
+  end interface lk_cuda_mpe
+
+  interface lk_cuda_huber
+    procedure :: lk_cuda_huber_f32, lk_cuda_huber_f64
+  end interface lk_cuda_huber
+
+  interface lk_cuda_scale_free_huber
+    procedure :: lk_cuda_scale_free_huber_f32, lk_cuda_scale_free_huber_f64
+  end interface lk_cuda_scale_free_huber
+
+  interface lk_cuda_smooth_l1
+    procedure :: lk_cuda_smooth_l1_f32, lk_cuda_smooth_l1_f64
+  end interface lk_cuda_smooth_l1
+
+  interface lk_cuda_log_cosh
+    procedure :: lk_cuda_log_cosh_f32, lk_cuda_log_cosh_f64
+  end interface lk_cuda_log_cosh
+
+  interface lk_cuda_binary_focal
+    procedure :: lk_cuda_binary_focal_f32, lk_cuda_binary_focal_f64
+  end interface lk_cuda_binary_focal
+
+  interface lk_cuda_bce_with_logits
+    procedure :: lk_cuda_bce_with_logits_f32, lk_cuda_bce_with_logits_f64
+  end interface lk_cuda_bce_with_logits
+
+  interface lk_cuda_cross_entropy
+    procedure :: lk_cuda_cross_entropy_f32, lk_cuda_cross_entropy_f64
+  end interface lk_cuda_cross_entropy
 
   interface lk_summed_exp_boundary_loss
     procedure :: lk_summed_exp_boundary_loss_f32, lk_summed_exp_boundary_loss_f64

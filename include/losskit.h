@@ -348,6 +348,14 @@ typedef struct {
 // A name was given twice where names must be unique.
 #define LK_ERR_DUPLICATE_NAME 12
 
+// No usable CUDA device: the driver library (libcuda) is missing or finds no GPU
+// (`lk_cuda_*` functions only).
+#define LK_ERR_NO_DEVICE 13
+
+// A CUDA driver call failed (`lk_cuda_*` functions only); the message names the call and
+// its CUresult.
+#define LK_ERR_CUDA 14
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -454,6 +462,547 @@ lk_status lk_batchwise_mean(const lk_partial *acc,
 
 // The default gradient options: scale 1, overwrite.
 lk_grad_options lk_grad_options_default(void);
+
+#if defined(LOSSKIT_CUDA)
+// LK_OK when the CUDA path can run here (the driver library loads and finds a GPU),
+// LK_ERR_NO_DEVICE when it cannot, LK_ERR_CUDA when cuInit fails otherwise.
+lk_status lk_cuda_available(void);
+#endif
+
+#if defined(LOSSKIT_CUDA)
+// Bytes of device workspace an elementwise lk_cuda_* loss over n elements needs (every
+// elementwise loss needs the same). Small: at most 49,280 bytes whatever n.
+size_t lk_cuda_elementwise_workspace_size(size_t n);
+#endif
+
+#if defined(LOSSKIT_CUDA)
+// Bytes of device workspace lk_cuda_cross_entropy_* over rows x classes needs. Small: at
+// most 49,280 bytes whatever the shape.
+size_t lk_cuda_cross_entropy_workspace_size(size_t rows,
+                                            size_t classes);
+#endif
+
+#if defined(LOSSKIT_CUDA)
+// Waits for `stream`, then returns the device-side verdict of the last lk_cuda_* call that
+// used `workspace` on it: LK_OK, or the error its first kernel found (LK_ERR_BAD_PARAMETER
+// for a negative or non-finite weight, LK_ERR_INDEX_OUT_OF_RANGE for a class index
+// outside [0, classes) — the message names the first such row —, LK_ERR_EMPTY_MEAN under
+// LK_EMPTY_ERROR), in which case that call wrote no output. Also LK_ERR_NO_DEVICE /
+// LK_ERR_CUDA as every lk_cuda_* function.
+lk_status lk_cuda_workspace_status(const void *workspace,
+                                   void *stream);
+#endif
+
+#if defined(LOSSKIT_CUDA)
+// Mean squared error on the GPU: loss_i = (pred_i - target_i)^2, d/dpred = 2 (pred_i - target_i).
+//
+// Every elementwise lk_cuda_* loss takes: `pred`, `target` (n device values each), `weight`
+// (NULL or n device weights, finite and >= 0), the loss's own parameter if any, `opts`
+// (host; NULL for the defaults; its mask and partial are device pointers), `out` (device:
+// 1 value, n with LK_REDUCTION_NONE), `grad` (NULL or n device values receiving
+// grad_scale * dL/dpred), the device `workspace` and its size in bytes, and the `stream`
+// (CUstream). Asynchronous: see lk_cuda_workspace_status for device-side errors.
+//
+// `f32` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+lk_status lk_cuda_mse_f32(const float *pred,
+                          const float *target,
+                          const float *weight,
+                          size_t n,
+                          const lk_options *opts,
+                          float *out,
+                          float *grad,
+                          void *workspace,
+                          size_t workspace_bytes,
+                          void *stream);
+#endif
+
+#if defined(LOSSKIT_CUDA)
+// Mean squared error on the GPU: loss_i = (pred_i - target_i)^2, d/dpred = 2 (pred_i - target_i).
+//
+// `f64` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+lk_status lk_cuda_mse_f64(const double *pred,
+                          const double *target,
+                          const double *weight,
+                          size_t n,
+                          const lk_options *opts,
+                          double *out,
+                          double *grad,
+                          void *workspace,
+                          size_t workspace_bytes,
+                          void *stream);
+#endif
+
+#if defined(LOSSKIT_CUDA)
+// Mean absolute error on the GPU: loss_i = |pred_i - target_i|, d/dpred = sign(pred_i - target_i) with sign(0) = 0.
+//
+// `f32` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+lk_status lk_cuda_mae_f32(const float *pred,
+                          const float *target,
+                          const float *weight,
+                          size_t n,
+                          const lk_options *opts,
+                          float *out,
+                          float *grad,
+                          void *workspace,
+                          size_t workspace_bytes,
+                          void *stream);
+#endif
+
+#if defined(LOSSKIT_CUDA)
+// Mean absolute error on the GPU: loss_i = |pred_i - target_i|, d/dpred = sign(pred_i - target_i) with sign(0) = 0.
+//
+// `f64` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+lk_status lk_cuda_mae_f64(const double *pred,
+                          const double *target,
+                          const double *weight,
+                          size_t n,
+                          const lk_options *opts,
+                          double *out,
+                          double *grad,
+                          void *workspace,
+                          size_t workspace_bytes,
+                          void *stream);
+#endif
+
+#if defined(LOSSKIT_CUDA)
+// Root mean squared error on the GPU: L = sqrt(reduced (pred - target)^2); gradient 0 where L = 0; LK_REDUCTION_NONE is refused.
+//
+// `f32` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+lk_status lk_cuda_rmse_f32(const float *pred,
+                           const float *target,
+                           const float *weight,
+                           size_t n,
+                           const lk_options *opts,
+                           float *out,
+                           float *grad,
+                           void *workspace,
+                           size_t workspace_bytes,
+                           void *stream);
+#endif
+
+#if defined(LOSSKIT_CUDA)
+// Root mean squared error on the GPU: L = sqrt(reduced (pred - target)^2); gradient 0 where L = 0; LK_REDUCTION_NONE is refused.
+//
+// `f64` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+lk_status lk_cuda_rmse_f64(const double *pred,
+                           const double *target,
+                           const double *weight,
+                           size_t n,
+                           const lk_options *opts,
+                           double *out,
+                           double *grad,
+                           void *workspace,
+                           size_t workspace_bytes,
+                           void *stream);
+#endif
+
+#if defined(LOSSKIT_CUDA)
+// Mean error (astroNN) on the GPU: loss_i = target_i - pred_i, d/dpred = -1.
+//
+// `f32` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+lk_status lk_cuda_mean_error_f32(const float *pred,
+                                 const float *target,
+                                 const float *weight,
+                                 size_t n,
+                                 const lk_options *opts,
+                                 float *out,
+                                 float *grad,
+                                 void *workspace,
+                                 size_t workspace_bytes,
+                                 void *stream);
+#endif
+
+#if defined(LOSSKIT_CUDA)
+// Mean error (astroNN) on the GPU: loss_i = target_i - pred_i, d/dpred = -1.
+//
+// `f64` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+lk_status lk_cuda_mean_error_f64(const double *pred,
+                                 const double *target,
+                                 const double *weight,
+                                 size_t n,
+                                 const lk_options *opts,
+                                 double *out,
+                                 double *grad,
+                                 void *workspace,
+                                 size_t workspace_bytes,
+                                 void *stream);
+#endif
+
+#if defined(LOSSKIT_CUDA)
+// Mean squared logarithmic error (astroNN's clip at 1e-7) on the GPU: loss_i = (ln(max(pred_i, 1e-7) + 1) - ln(max(target_i, 1e-7) + 1))^2.
+//
+// `f32` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+lk_status lk_cuda_msle_f32(const float *pred,
+                           const float *target,
+                           const float *weight,
+                           size_t n,
+                           const lk_options *opts,
+                           float *out,
+                           float *grad,
+                           void *workspace,
+                           size_t workspace_bytes,
+                           void *stream);
+#endif
+
+#if defined(LOSSKIT_CUDA)
+// Mean squared logarithmic error (astroNN's clip at 1e-7) on the GPU: loss_i = (ln(max(pred_i, 1e-7) + 1) - ln(max(target_i, 1e-7) + 1))^2.
+//
+// `f64` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+lk_status lk_cuda_msle_f64(const double *pred,
+                           const double *target,
+                           const double *weight,
+                           size_t n,
+                           const lk_options *opts,
+                           double *out,
+                           double *grad,
+                           void *workspace,
+                           size_t workspace_bytes,
+                           void *stream);
+#endif
+
+#if defined(LOSSKIT_CUDA)
+// Mean absolute percentage error (astroNN) on the GPU: loss_i = 100 |target_i - pred_i| / max(|target_i|, 1e-7).
+//
+// `f32` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+lk_status lk_cuda_mape_f32(const float *pred,
+                           const float *target,
+                           const float *weight,
+                           size_t n,
+                           const lk_options *opts,
+                           float *out,
+                           float *grad,
+                           void *workspace,
+                           size_t workspace_bytes,
+                           void *stream);
+#endif
+
+#if defined(LOSSKIT_CUDA)
+// Mean absolute percentage error (astroNN) on the GPU: loss_i = 100 |target_i - pred_i| / max(|target_i|, 1e-7).
+//
+// `f64` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+lk_status lk_cuda_mape_f64(const double *pred,
+                           const double *target,
+                           const double *weight,
+                           size_t n,
+                           const lk_options *opts,
+                           double *out,
+                           double *grad,
+                           void *workspace,
+                           size_t workspace_bytes,
+                           void *stream);
+#endif
+
+#if defined(LOSSKIT_CUDA)
+// Mean percentage error on the GPU: loss_i = 100 (target_i - pred_i) / target_i, |target_i| raised to at least 1e-7 keeping its sign.
+//
+// `f32` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+lk_status lk_cuda_mpe_f32(const float *pred,
+                          const float *target,
+                          const float *weight,
+                          size_t n,
+                          const lk_options *opts,
+                          float *out,
+                          float *grad,
+                          void *workspace,
+                          size_t workspace_bytes,
+                          void *stream);
+#endif
+
+#if defined(LOSSKIT_CUDA)
+// Mean percentage error on the GPU: loss_i = 100 (target_i - pred_i) / target_i, |target_i| raised to at least 1e-7 keeping its sign.
+//
+// `f64` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+lk_status lk_cuda_mpe_f64(const double *pred,
+                          const double *target,
+                          const double *weight,
+                          size_t n,
+                          const lk_options *opts,
+                          double *out,
+                          double *grad,
+                          void *workspace,
+                          size_t workspace_bytes,
+                          void *stream);
+#endif
+
+#if defined(LOSSKIT_CUDA)
+// Huber loss on the GPU, delta > 0: loss_i = d^2/2 if |d| < delta else delta (|d| - delta/2), d = pred_i - target_i.
+//
+// `f32` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+lk_status lk_cuda_huber_f32(const float *pred,
+                            const float *target,
+                            const float *weight,
+                            size_t n,
+                            float delta,
+                            const lk_options *opts,
+                            float *out,
+                            float *grad,
+                            void *workspace,
+                            size_t workspace_bytes,
+                            void *stream);
+#endif
+
+#if defined(LOSSKIT_CUDA)
+// Huber loss on the GPU, delta > 0: loss_i = d^2/2 if |d| < delta else delta (|d| - delta/2), d = pred_i - target_i.
+//
+// `f64` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+lk_status lk_cuda_huber_f64(const double *pred,
+                            const double *target,
+                            const double *weight,
+                            size_t n,
+                            double delta,
+                            const lk_options *opts,
+                            double *out,
+                            double *grad,
+                            void *workspace,
+                            size_t workspace_bytes,
+                            void *stream);
+#endif
+
+#if defined(LOSSKIT_CUDA)
+// Scale-free Huber (graph-pes) on the GPU, delta > 0: Huber_delta / delta.
+//
+// `f32` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+lk_status lk_cuda_scale_free_huber_f32(const float *pred,
+                                       const float *target,
+                                       const float *weight,
+                                       size_t n,
+                                       float delta,
+                                       const lk_options *opts,
+                                       float *out,
+                                       float *grad,
+                                       void *workspace,
+                                       size_t workspace_bytes,
+                                       void *stream);
+#endif
+
+#if defined(LOSSKIT_CUDA)
+// Scale-free Huber (graph-pes) on the GPU, delta > 0: Huber_delta / delta.
+//
+// `f64` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+lk_status lk_cuda_scale_free_huber_f64(const double *pred,
+                                       const double *target,
+                                       const double *weight,
+                                       size_t n,
+                                       double delta,
+                                       const lk_options *opts,
+                                       double *out,
+                                       double *grad,
+                                       void *workspace,
+                                       size_t workspace_bytes,
+                                       void *stream);
+#endif
+
+#if defined(LOSSKIT_CUDA)
+// Smooth L1 on the GPU, beta >= 0: loss_i = d^2/(2 beta) if |d| < beta else |d| - beta/2.
+//
+// `f32` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+lk_status lk_cuda_smooth_l1_f32(const float *pred,
+                                const float *target,
+                                const float *weight,
+                                size_t n,
+                                float beta,
+                                const lk_options *opts,
+                                float *out,
+                                float *grad,
+                                void *workspace,
+                                size_t workspace_bytes,
+                                void *stream);
+#endif
+
+#if defined(LOSSKIT_CUDA)
+// Smooth L1 on the GPU, beta >= 0: loss_i = d^2/(2 beta) if |d| < beta else |d| - beta/2.
+//
+// `f64` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+lk_status lk_cuda_smooth_l1_f64(const double *pred,
+                                const double *target,
+                                const double *weight,
+                                size_t n,
+                                double beta,
+                                const lk_options *opts,
+                                double *out,
+                                double *grad,
+                                void *workspace,
+                                size_t workspace_bytes,
+                                void *stream);
+#endif
+
+#if defined(LOSSKIT_CUDA)
+// Log-cosh loss on the GPU: loss_i = ln cosh(pred_i - target_i), d/dpred = tanh(pred_i - target_i).
+//
+// `f32` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+lk_status lk_cuda_log_cosh_f32(const float *pred,
+                               const float *target,
+                               const float *weight,
+                               size_t n,
+                               const lk_options *opts,
+                               float *out,
+                               float *grad,
+                               void *workspace,
+                               size_t workspace_bytes,
+                               void *stream);
+#endif
+
+#if defined(LOSSKIT_CUDA)
+// Log-cosh loss on the GPU: loss_i = ln cosh(pred_i - target_i), d/dpred = tanh(pred_i - target_i).
+//
+// `f64` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+lk_status lk_cuda_log_cosh_f64(const double *pred,
+                               const double *target,
+                               const double *weight,
+                               size_t n,
+                               const lk_options *opts,
+                               double *out,
+                               double *grad,
+                               void *workspace,
+                               size_t workspace_bytes,
+                               void *stream);
+#endif
+
+#if defined(LOSSKIT_CUDA)
+// Binary focal loss on logits on the GPU, gamma >= 0: p = sigmoid(z), q = p (1 - t) + (1 - p) t, loss_i = q^gamma * BCEwithlogits(z, t); `pred` holds the logits z, `target` t in [0, 1].
+//
+// `f32` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+lk_status lk_cuda_binary_focal_f32(const float *pred,
+                                   const float *target,
+                                   const float *weight,
+                                   size_t n,
+                                   float gamma,
+                                   const lk_options *opts,
+                                   float *out,
+                                   float *grad,
+                                   void *workspace,
+                                   size_t workspace_bytes,
+                                   void *stream);
+#endif
+
+#if defined(LOSSKIT_CUDA)
+// Binary focal loss on logits on the GPU, gamma >= 0: p = sigmoid(z), q = p (1 - t) + (1 - p) t, loss_i = q^gamma * BCEwithlogits(z, t); `pred` holds the logits z, `target` t in [0, 1].
+//
+// `f64` data; arguments as for every elementwise loss (see the note before lk_cuda_mse_f32).
+lk_status lk_cuda_binary_focal_f64(const double *pred,
+                                   const double *target,
+                                   const double *weight,
+                                   size_t n,
+                                   double gamma,
+                                   const lk_options *opts,
+                                   double *out,
+                                   double *grad,
+                                   void *workspace,
+                                   size_t workspace_bytes,
+                                   void *stream);
+#endif
+
+#if defined(LOSSKIT_CUDA)
+// Binary cross-entropy with logits on the GPU: loss_i = pw_c t_i softplus(-z_i) + (1 - t_i)
+// softplus(z_i), d/dz = (1 - t_i) sigmoid(z_i) - pw_c t_i sigmoid(-z_i), computed stably
+// (z = +-inf with t in {0, 1} gives the finite limit).
+//
+// `logits` z and `target` t: n device values (t in [0, 1]); `weight`: NULL or n per-element
+// weights; `pos_weight`: NULL, or `classes` device values pw_c, the data being rows of
+// `classes` values (element i has class i % classes; n a multiple of classes); other
+// arguments as for every elementwise lk_cuda_* loss (see the note before lk_cuda_mse_f32).
+// `f32` data.
+lk_status lk_cuda_bce_with_logits_f32(const float *logits,
+                                      const float *target,
+                                      const float *weight,
+                                      const float *pos_weight,
+                                      size_t n,
+                                      size_t classes,
+                                      const lk_options *opts,
+                                      float *out,
+                                      float *grad,
+                                      void *workspace,
+                                      size_t workspace_bytes,
+                                      void *stream);
+#endif
+
+#if defined(LOSSKIT_CUDA)
+// Binary cross-entropy with logits on the GPU: loss_i = pw_c t_i softplus(-z_i) + (1 - t_i)
+// softplus(z_i), d/dz = (1 - t_i) sigmoid(z_i) - pw_c t_i sigmoid(-z_i), computed stably
+// (z = +-inf with t in {0, 1} gives the finite limit).
+//
+// `logits` z and `target` t: n device values (t in [0, 1]); `weight`: NULL or n per-element
+// weights; `pos_weight`: NULL, or `classes` device values pw_c, the data being rows of
+// `classes` values (element i has class i % classes; n a multiple of classes); other
+// arguments as for every elementwise lk_cuda_* loss (see the note before lk_cuda_mse_f32).
+// `f64` data.
+lk_status lk_cuda_bce_with_logits_f64(const double *logits,
+                                      const double *target,
+                                      const double *weight,
+                                      const double *pos_weight,
+                                      size_t n,
+                                      size_t classes,
+                                      const lk_options *opts,
+                                      double *out,
+                                      double *grad,
+                                      void *workspace,
+                                      size_t workspace_bytes,
+                                      void *stream);
+#endif
+
+#if defined(LOSSKIT_CUDA)
+// Softmax cross-entropy with class-index targets on the GPU, value and gradient fused.
+//
+// Row r (logits z = `logits[r*classes ..]`, target y = `target[r]`, class weights w, 1 when
+// `class_weight` is NULL; eps = `label_smoothing` in [0, 1]; lambda = `z_loss` >= 0;
+// lse = ln sum_c exp(z_c)):
+// loss_r = (1 - eps) w_y (lse - z_y) + eps/C sum_c w_c (lse - z_c) + lambda lse^2.
+// A row is dropped when y == `ignore_index` (PyTorch's default: -100) or its mask byte
+// (`opts->mask`, one per row, device) is 0; LK_REDUCTION_MEAN divides by the sum of w_y over
+// kept rows (PyTorch's weighted mean, label smoothing included). A kept row's y must be in
+// [0, classes) (checked on the device, see lk_cuda_workspace_status).
+// `grad`: NULL, rows*classes device values receiving grad_scale * dL/dlogits, or equal to
+// `logits` to overwrite the logits with their gradient (not with grad_accumulate).
+// `out`: 1 value (rows with LK_REDUCTION_NONE). `opts->use_magic` and `opts->row_len` must
+// be 0. `target`: rows int64 device values. Workspace:
+// lk_cuda_cross_entropy_workspace_size(rows, classes) bytes. `f32` data.
+lk_status lk_cuda_cross_entropy_f32(const float *logits,
+                                    const int64_t *target,
+                                    const float *class_weight,
+                                    size_t rows,
+                                    size_t classes,
+                                    int64_t ignore_index,
+                                    float label_smoothing,
+                                    float z_loss,
+                                    const lk_options *opts,
+                                    float *out,
+                                    float *grad,
+                                    void *workspace,
+                                    size_t workspace_bytes,
+                                    void *stream);
+#endif
+
+#if defined(LOSSKIT_CUDA)
+// Softmax cross-entropy with class-index targets on the GPU, value and gradient fused.
+//
+// Row r (logits z = `logits[r*classes ..]`, target y = `target[r]`, class weights w, 1 when
+// `class_weight` is NULL; eps = `label_smoothing` in [0, 1]; lambda = `z_loss` >= 0;
+// lse = ln sum_c exp(z_c)):
+// loss_r = (1 - eps) w_y (lse - z_y) + eps/C sum_c w_c (lse - z_c) + lambda lse^2.
+// A row is dropped when y == `ignore_index` (PyTorch's default: -100) or its mask byte
+// (`opts->mask`, one per row, device) is 0; LK_REDUCTION_MEAN divides by the sum of w_y over
+// kept rows (PyTorch's weighted mean, label smoothing included). A kept row's y must be in
+// [0, classes) (checked on the device, see lk_cuda_workspace_status).
+// `grad`: NULL, rows*classes device values receiving grad_scale * dL/dlogits, or equal to
+// `logits` to overwrite the logits with their gradient (not with grad_accumulate).
+// `out`: 1 value (rows with LK_REDUCTION_NONE). `opts->use_magic` and `opts->row_len` must
+// be 0. `target`: rows int64 device values. Workspace:
+// lk_cuda_cross_entropy_workspace_size(rows, classes) bytes. `f64` data.
+lk_status lk_cuda_cross_entropy_f64(const double *logits,
+                                    const int64_t *target,
+                                    const double *class_weight,
+                                    size_t rows,
+                                    size_t classes,
+                                    int64_t ignore_index,
+                                    double label_smoothing,
+                                    double z_loss,
+                                    const lk_options *opts,
+                                    double *out,
+                                    double *grad,
+                                    void *workspace,
+                                    size_t workspace_bytes,
+                                    void *stream);
+#endif
 
 // The default options: mean, empty mean = 0, no mask, no magic, grad_scale 1, overwrite.
 lk_options lk_options_default(void);

@@ -40,6 +40,16 @@ pub enum Error {
     CapacityExceeded,
     /// A name was given twice where names must be unique.
     DuplicateName,
+    /// No usable CUDA device: the driver library is missing, or it finds no GPU
+    /// (the `cuda` feature's functions).
+    NoDevice,
+    /// A CUDA driver call failed.
+    Cuda {
+        /// The driver function, e.g. `"cuLaunchKernel"`.
+        call: &'static str,
+        /// Its `CUresult` code (see the CUDA driver API documentation).
+        code: u32,
+    },
 }
 
 impl Error {
@@ -53,6 +63,8 @@ impl Error {
             Error::NotFinite => 10,
             Error::CapacityExceeded => 11,
             Error::DuplicateName => 12,
+            Error::NoDevice => 13,
+            Error::Cuda { .. } => 14,
         }
     }
 }
@@ -73,6 +85,10 @@ impl fmt::Display for Error {
             Error::NotFinite => f.write_str("the result is not finite"),
             Error::CapacityExceeded => f.write_str("fixed capacity exceeded"),
             Error::DuplicateName => f.write_str("duplicate name"),
+            Error::NoDevice => f.write_str("no CUDA device (driver library missing or no GPU)"),
+            Error::Cuda { call, code } => {
+                write!(f, "CUDA driver call {call} failed (CUresult {code})")
+            }
         }
     }
 }

@@ -31,6 +31,8 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+#[cfg(feature = "cuda")]
+pub mod cuda;
 pub mod error;
 pub mod grad;
 pub mod penalty;

@@ -79,6 +79,12 @@ impl Checked {
             .map_err(|_| Failure::new(LK_ERR_PANIC, format_args!("too many buffers in one call")))
     }
 
+    /// Checks an input pointer of `n` elements (no slice is made: device pointers).
+    #[cfg_attr(not(feature = "cuda"), allow(dead_code))]
+    pub fn input<T>(&mut self, p: *const T, n: usize, what: &'static str) -> Result<(), Failure> {
+        self.record(p, n, false, what)
+    }
+
     /// Checks an output pointer of `n` elements (no slice is made).
     pub fn output<T>(&mut self, p: *mut T, n: usize, what: &'static str) -> Result<(), Failure> {
         self.record(p.cast_const(), n, true, what)

@@ -17,6 +17,10 @@
 
 mod atomistic;
 mod boundary;
+#[cfg(feature = "cuda")]
+mod cuda;
+#[cfg(all(test, feature = "cuda"))]
+mod cuda_tests;
 mod grad;
 mod options;
 mod penalty;
@@ -26,6 +30,8 @@ mod status;
 mod total;
 
 pub use atomistic::*;
+#[cfg(feature = "cuda")]
+pub use cuda::*;
 pub use grad::*;
 pub use options::*;
 pub use penalty::*;

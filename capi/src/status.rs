@@ -33,6 +33,12 @@ pub const LK_ERR_NOT_FINITE: lk_status = 10;
 pub const LK_ERR_CAPACITY: lk_status = 11;
 /// A name was given twice where names must be unique.
 pub const LK_ERR_DUPLICATE_NAME: lk_status = 12;
+/// No usable CUDA device: the driver library (libcuda) is missing or finds no GPU
+/// (`lk_cuda_*` functions only).
+pub const LK_ERR_NO_DEVICE: lk_status = 13;
+/// A CUDA driver call failed (`lk_cuda_*` functions only); the message names the call and
+/// its CUresult.
+pub const LK_ERR_CUDA: lk_status = 14;
 
 /// Major version of losskit (semantic versioning).
 pub const LK_VERSION_MAJOR: u32 = 0;
@@ -68,6 +74,8 @@ pub extern "C" fn lk_status_name(status: lk_status) -> *const c_char {
         LK_ERR_NOT_FINITE => "LK_ERR_NOT_FINITE\0",
         LK_ERR_CAPACITY => "LK_ERR_CAPACITY\0",
         LK_ERR_DUPLICATE_NAME => "LK_ERR_DUPLICATE_NAME\0",
+        LK_ERR_NO_DEVICE => "LK_ERR_NO_DEVICE\0",
+        LK_ERR_CUDA => "LK_ERR_CUDA\0",
         _ => "LK_ERR_UNKNOWN\0",
     };
     s.as_ptr().cast()

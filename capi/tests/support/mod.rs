@@ -225,6 +225,9 @@ pub fn families() -> Vec<String> {
         "status",
         "grad",
         "no_alloc_tests",
+        // GPU-only entry points; their tests need a device (capi/src/cuda_tests.rs).
+        "cuda",
+        "cuda_tests",
     ];
     let mut v: Vec<String> = std::fs::read_dir(repo().join("capi/src"))
         .unwrap()
