@@ -9,5 +9,7 @@ if [ ${#need[@]} -gt 0 ]; then
     apt-get update -qq
     apt-get install -y -qq "${need[@]}"
 fi
+# C++/Fortran compilers, CMake, pkg-config and OpenMPI for the interop tests.
+bash .ci/install-interop.sh
 # Cross toolchain and QEMU for the firmware test (embedded/).
 bash embedded/install-tools.sh
