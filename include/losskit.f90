@@ -20,13 +20,19 @@
 !     st = lk_mse_f64(pred, target, c_null_ptr, n, opts, loss, c_loc(grad))
 ! * Structures (lk_options, ...) are derived types passed by reference: start from
 !   opts = lk_options_default(), set fields, pass opts. Their pointer fields (mask,
-!   partial) are type(c_ptr): c_loc(x) or c_null_ptr.
+!   partial) are type(c_ptr): c_loc(x) or c_null_ptr. A list of structures counted by a
+!   parameter n_x (groups, n_groups) is an assumed-size array x(*) of the type.
 ! * Counts are integer(c_size_t) by value: pass int(n, c_size_t) or a c_size_t variable.
 ! * C's unsigned types (uint8_t, uint32_t, ...) map to the signed kinds of the same size:
 !   the bits are the same; values above the signed range read as negative.
 ! * f32/f64 pairs also have a generic name without the suffix (lk_mse for lk_mse_f32 and
 !   lk_mse_f64), resolved by the kind of the real arguments, unless that name is already
-!   taken by a type (lk_property_loss): then only the specific names exist.
+!   taken by a type (lk_property_loss) or the pair takes a string (lk_total_property_loss:
+!   a string literal cannot select a generic's specific, whose name is a character array):
+!   then only the specific names exist. Pass a string as 'name'//c_null_char. Fortran
+!   picks a generic's specific by type, kind and rank, so a generic name takes 1-D arrays
+!   only: pass 2-D data x(D, rows) to the specific name (lk_mse_f64), or, for an input,
+!   reshape(x, [size(x)]).
 ! * The module re-exports iso_c_binding: `use losskit` is enough.
 !
 ! Array layout: C's row-major [rows x classes] is Fortran's column-major x(classes, rows).
@@ -1354,7 +1360,7 @@ module losskit
     function lk_bounds_cost_f32(groups, n_groups, grad_opts, out) &
         bind(C, name="lk_bounds_cost_f32") result(res)
       import :: c_float, c_int32_t, c_ptr, c_size_t, lk_bounds_group_f32
-      type(lk_bounds_group_f32), intent(in) :: groups  ! const lk_bounds_group_f32 *
+      type(lk_bounds_group_f32), intent(in) :: groups(*)  ! const lk_bounds_group_f32 *
       integer(c_size_t), value :: n_groups  ! size_t
       type(c_ptr), value :: grad_opts  ! const lk_grad_options *
       real(c_float), intent(inout) :: out(*)  ! float *
@@ -1366,7 +1372,7 @@ module losskit
     function lk_bounds_cost_f64(groups, n_groups, grad_opts, out) &
         bind(C, name="lk_bounds_cost_f64") result(res)
       import :: c_double, c_int32_t, c_ptr, c_size_t, lk_bounds_group_f64
-      type(lk_bounds_group_f64), intent(in) :: groups  ! const lk_bounds_group_f64 *
+      type(lk_bounds_group_f64), intent(in) :: groups(*)  ! const lk_bounds_group_f64 *
       integer(c_size_t), value :: n_groups  ! size_t
       type(c_ptr), value :: grad_opts  ! const lk_grad_options *
       real(c_double), intent(inout) :: out(*)  ! double *
@@ -2131,10 +2137,6 @@ module losskit
   interface lk_spectra_eval
     procedure :: lk_spectra_eval_f32, lk_spectra_eval_f64
   end interface lk_spectra_eval
-
-  interface lk_total_property_loss
-    procedure :: lk_total_property_loss_f32, lk_total_property_loss_f64
-  end interface lk_total_property_loss
 
 
   interface

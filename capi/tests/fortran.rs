@@ -12,7 +12,8 @@
 //!   for `const`;
 //! * optional pointers, decided by name (see [`nullable`]): `type(c_ptr), value`, so that a
 //!   caller passes `c_null_ptr` or `c_loc(x)`;
-//! * pointers to structs: the derived type by reference (`intent(in)` for `const`);
+//! * pointers to structs: the derived type by reference (`intent(in)` for `const`), or an
+//!   assumed-size array `x(*)` of it when a parameter `n_x` counts them;
 //! * `void *`, pointers to pointers, pointers to opaque structs: `type(c_ptr)`;
 //! * a return of `const char *`: `type(c_ptr)` (lkf_string converts it).
 //!
@@ -413,7 +414,8 @@ fn is_struct(h: &Header, base: &str) -> bool {
     h.structs.iter().any(|s| s.name == base)
 }
 
-fn dummy(h: &Header, f: &str, p: &Param) -> Dummy {
+fn dummy(h: &Header, func: &Function, p: &Param) -> Dummy {
+    let f = func.name.as_str();
     let t = &p.ty;
     let c = c_text(t);
     let cptr = |value: bool| Dummy {
@@ -463,9 +465,15 @@ fn dummy(h: &Header, f: &str, p: &Param) -> Dummy {
         "intent(inout)"
     };
     if is_struct(h, &t.base) {
+        // `const lk_bounds_group_f64 *groups, size_t n_groups`: an array of structs, bound
+        // as groups(*) so that a Fortran caller passes the whole array.
+        let counted = func
+            .params
+            .iter()
+            .any(|q| q.ty.pointers == 0 && q.name == format!("n_{}", p.name));
         return Dummy {
             decl: format!("type({}), {intent}", t.base),
-            array: false,
+            array: counted,
             imports: vec![t.base.clone()],
             c,
         };
@@ -650,13 +658,19 @@ const PREAMBLE: &str = r#"! losskit: the Fortran 2003 interface to the losskit C
 !     st = lk_mse_f64(pred, target, c_null_ptr, n, opts, loss, c_loc(grad))
 ! * Structures (lk_options, ...) are derived types passed by reference: start from
 !   opts = lk_options_default(), set fields, pass opts. Their pointer fields (mask,
-!   partial) are type(c_ptr): c_loc(x) or c_null_ptr.
+!   partial) are type(c_ptr): c_loc(x) or c_null_ptr. A list of structures counted by a
+!   parameter n_x (groups, n_groups) is an assumed-size array x(*) of the type.
 ! * Counts are integer(c_size_t) by value: pass int(n, c_size_t) or a c_size_t variable.
 ! * C's unsigned types (uint8_t, uint32_t, ...) map to the signed kinds of the same size:
 !   the bits are the same; values above the signed range read as negative.
 ! * f32/f64 pairs also have a generic name without the suffix (lk_mse for lk_mse_f32 and
 !   lk_mse_f64), resolved by the kind of the real arguments, unless that name is already
-!   taken by a type (lk_property_loss): then only the specific names exist.
+!   taken by a type (lk_property_loss) or the pair takes a string (lk_total_property_loss:
+!   a string literal cannot select a generic's specific, whose name is a character array):
+!   then only the specific names exist. Pass a string as 'name'//c_null_char. Fortran
+!   picks a generic's specific by type, kind and rank, so a generic name takes 1-D arrays
+!   only: pass 2-D data x(D, rows) to the specific name (lk_mse_f64), or, for an input,
+!   reshape(x, [size(x)]).
 ! * The module re-exports iso_c_binding: `use losskit` is enough.
 !
 ! Array layout: C's row-major [rows x classes] is Fortran's column-major x(classes, rows).
@@ -792,7 +806,7 @@ fn generate(header: &str) -> String {
             "subroutine"
         };
         let mut imports: BTreeSet<String> = BTreeSet::new();
-        let dummies: Vec<Dummy> = f.params.iter().map(|p| dummy(&h, &f.name, p)).collect();
+        let dummies: Vec<Dummy> = f.params.iter().map(|p| dummy(&h, f, p)).collect();
         for p in &f.params {
             assert!(
                 p.name != "res" && p.name != f.name,
@@ -869,13 +883,24 @@ fn generate(header: &str) -> String {
         };
         let distinguishable = f.params.len() == g.params.len()
             && f.params.iter().zip(&g.params).any(|(a, b)| {
-                let (da, db) = (dummy(&h, &f.name, a), dummy(&h, &g.name, b));
+                let (da, db) = (dummy(&h, f, a), dummy(&h, g, b));
                 a.name == b.name && !da.decl.starts_with("type(c_ptr)") && da.decl != db.decl
             });
+        // A pair that takes a string (`const char *name`, bound as a character array) gets
+        // no generic: Fortran picks a generic's specific by type, kind AND rank, so a string
+        // literal ('total'//c_null_char, a scalar) would match neither specific, although
+        // sequence association lets it stand for the array in a call of a specific name.
+        let takes_string = f.params.iter().any(|p| {
+            p.ty.pointers == 1
+                && scalar(&h, &p.ty.base).is_some_and(|(d, _)| d.starts_with("character"))
+        });
         // A stem that already names a type or constant (lk_property_loss is both a struct
         // and the stem of lk_property_loss_f32/_f64) gets no generic: Fortran names are one
         // namespace. The specific names stay available.
-        if !distinguishable || names.borrow().contains_key(&stem.to_ascii_lowercase()) {
+        if !distinguishable
+            || takes_string
+            || names.borrow().contains_key(&stem.to_ascii_lowercase())
+        {
             continue;
         }
         claim(stem, "generic");
@@ -1034,7 +1059,7 @@ fn nullable_parameters_are_pointers() {
             if p.ty.pointers == 1
                 && documented.contains(&p.name)
                 && !exempt.contains(p.name.as_str())
-                && !dummy(&h, &f.name, p).decl.starts_with("type(c_ptr)")
+                && !dummy(&h, f, p).decl.starts_with("type(c_ptr)")
             {
                 wrong.push(format!("{}({})", f.name, p.name));
             }
@@ -1083,14 +1108,17 @@ int64_t lk_count(const int64_t *labels,
                  lk_triple t,
                  lk_triple *out_t,
                  float *grad_logits);
-lk_status lk_term_f32(const char *name,
-                      const float *x,
+lk_status lk_many(const lk_triple *items, size_t n_items, lk_triple *one);
+lk_status lk_term_f32(const float *x,
                       const size_t *offsets,
                       float *out);
-lk_status lk_term_f64(const char *name,
-                      const double *x,
+lk_status lk_term_f64(const double *x,
                       const size_t *offsets,
                       double *out);
+lk_status lk_named_f32(const char *name,
+                       const float *x);
+lk_status lk_named_f64(const char *name,
+                       const double *x);
 const char *lk_version(void);
 const char *lk_status_name(lk_status status);
 size_t lk_last_error_message(char *buf,
@@ -1116,6 +1144,8 @@ size_t lk_last_error_message(char *buf,
         "type(c_ptr), intent(in) :: rows(*)",
         "type(lk_triple), value :: t",
         "type(lk_triple), intent(inout) :: out_t",
+        "type(lk_triple), intent(in) :: items(*)",
+        "type(lk_triple), intent(inout) :: one  ! lk_triple *",
         "type(c_ptr), value :: grad_logits",
         "integer(c_int64_t) :: res",
         "character(kind=c_char), intent(in) :: name(*)",
@@ -1124,6 +1154,10 @@ size_t lk_last_error_message(char *buf,
     ] {
         assert!(m.contains(want), "generated module lacks `{want}`:\n{m}");
     }
+    assert!(
+        !m.contains("interface lk_named"),
+        "a pair that takes a string must get no generic name:\n{m}"
+    );
     let Some(gfortran) = tool("gfortran", "generator_handles_shapes_the_header_may_grow") else {
         return;
     };
