@@ -547,13 +547,6 @@ module losskit
       integer(c_int32_t) :: res  ! lk_status
     end function lk_batchwise_mean
 
-    ! The default gradient options: scale 1, overwrite.
-    function lk_grad_options_default() &
-        bind(C, name="lk_grad_options_default") result(res)
-      import :: lk_grad_options
-      type(lk_grad_options) :: res  ! lk_grad_options
-    end function lk_grad_options_default
-
     ! LK_OK when the CUDA path can run here (the driver library loads and finds a GPU),
     ! LK_ERR_NO_DEVICE when it cannot, LK_ERR_CUDA when cuInit fails otherwise.
     function lk_cuda_available() &
@@ -1266,6 +1259,13 @@ module losskit
       type(c_ptr), value :: stream  ! void *
       integer(c_int32_t) :: res  ! lk_status
     end function lk_cuda_cross_entropy_f64
+
+    ! The default gradient options: scale 1, overwrite.
+    function lk_grad_options_default() &
+        bind(C, name="lk_grad_options_default") result(res)
+      import :: lk_grad_options
+      type(lk_grad_options) :: res  ! lk_grad_options
+    end function lk_grad_options_default
 
     ! The default options: mean, empty mean = 0, no mask, no magic, grad_scale 1, overwrite.
     function lk_options_default() &

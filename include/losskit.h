@@ -460,9 +460,6 @@ lk_status lk_batchwise_mean(const lk_partial *acc,
                             int32_t empty,
                             double *out);
 
-// The default gradient options: scale 1, overwrite.
-lk_grad_options lk_grad_options_default(void);
-
 #if defined(LOSSKIT_CUDA)
 // LK_OK when the CUDA path can run here (the driver library loads and finds a GPU),
 // LK_ERR_NO_DEVICE when it cannot, LK_ERR_CUDA when cuInit fails otherwise.
@@ -1003,6 +1000,9 @@ lk_status lk_cuda_cross_entropy_f64(const double *logits,
                                     size_t workspace_bytes,
                                     void *stream);
 #endif
+
+// The default gradient options: scale 1, overwrite.
+lk_grad_options lk_grad_options_default(void);
 
 // The default options: mean, empty mean = 0, no mask, no magic, grad_scale 1, overwrite.
 lk_options lk_options_default(void);
