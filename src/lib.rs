@@ -32,11 +32,14 @@
 extern crate std;
 
 pub mod error;
+pub mod math;
 pub mod pointwise;
 pub mod real;
 pub mod reduce;
+pub mod rowwise;
 
 pub use error::Error;
+pub use pointwise::binary;
 pub use pointwise::regression;
 pub use real::Real;
 pub use reduce::{EmptyPolicy, GradMode, Options, Partial, Reduced, Reduction, ASTRONN_MAGIC};

@@ -210,10 +210,15 @@ impl CompensatedSum {
         self.lo += err;
         self.hi = t;
     }
-    /// The rounded value of the sum.
+    /// The rounded value of the sum (±∞ or NaN when the plain sum is; the error term is
+    /// then meaningless: ∞ − ∞).
     #[inline(always)]
     pub fn value(&self) -> f64 {
-        self.hi + self.lo
+        if self.hi.is_finite() {
+            self.hi + self.lo
+        } else {
+            self.hi
+        }
     }
 }
 
@@ -259,7 +264,9 @@ impl LaneSum for CompensatedLanes {
         let mut s = CompensatedSum::new();
         for l in &self.0 {
             s.add(l.hi);
-            s.add(l.lo);
+            if l.hi.is_finite() {
+                s.add(l.lo);
+            }
         }
         s.value()
     }

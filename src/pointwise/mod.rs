@@ -25,6 +25,7 @@
 //! A loss whose reduced value is transformed (RMSE = √MSE) states it with
 //! [`Pointwise::finish`]; the gradient then carries the chain-rule factor.
 
+pub mod binary;
 pub mod regression;
 
 use crate::reduce::{blocked_sum, CompensatedSum, EmptyPolicy, GradMode, Partial, Reduced};
@@ -42,6 +43,53 @@ pub trait Pointwise<T: Real> {
     /// The transform applied to the reduced value.
     fn finish(&self) -> Finish {
         Finish::Identity
+    }
+    /// 0 (the default) for a loss that is the same at every element; C > 0 for a loss with a
+    /// per-column parameter over data in rows of C columns (e.g. BCE's `pos_weight`): the
+    /// engine then requires n to be a multiple of C and calls [`Pointwise::loss_grad_at`]
+    /// with the column j = i mod C of element i.
+    fn period(&self) -> usize {
+        0
+    }
+    /// ℓ and ∂ℓ/∂p at an element of column `col` (used when [`Pointwise::period`] > 0).
+    #[inline(always)]
+    fn loss_grad_at(&self, col: usize, p: T, y: T) -> (T, T) {
+        let _ = col;
+        self.loss_grad(p, y)
+    }
+    /// ℓ alone at an element of column `col` (used when [`Pointwise::period`] > 0).
+    #[inline(always)]
+    fn loss_at(&self, col: usize, p: T, y: T) -> T {
+        self.loss_grad_at(col, p, y).0
+    }
+}
+
+/// The column i mod C of increasing indices i, without a division per element.
+struct Column {
+    period: usize,
+    next: usize,
+    col: usize,
+}
+
+impl Column {
+    fn new(start: usize, period: usize) -> Self {
+        Column {
+            period,
+            next: start,
+            col: start % period,
+        }
+    }
+    /// The column of element `i`; the indices of successive calls increase.
+    #[inline(always)]
+    fn of(&mut self, i: usize) -> usize {
+        let gap = i - self.next;
+        if gap > 0 {
+            self.col = (self.col + gap % self.period) % self.period;
+        }
+        let c = self.col;
+        self.next = i + 1;
+        self.col = if c + 1 == self.period { 0 } else { c + 1 };
+        c
     }
 }
 
@@ -167,6 +215,14 @@ pub fn evaluate<T: Real, L: Pointwise<T>>(
     if let Some(g) = grad.as_deref() {
         check_len("grad", n, g.len())?;
     }
+    let period = loss.period();
+    if period > 0 && n % period != 0 {
+        return Err(Error::LengthMismatch {
+            what: "pred (a whole number of rows of the per-column parameter's length)",
+            expected: (n / period + 1) * period,
+            got: n,
+        });
+    }
     let finish = loss.finish();
     if finish == Finish::Sqrt && opts.reduction == Reduction::None {
         return Err(Error::BadParameter { what: "reduction" });
@@ -211,7 +267,39 @@ impl<T: Real, L: Pointwise<T>> Engine<'_, '_, T, L> {
     /// Σ wℓ over `start..start+len`, writing per-element values and gradients.
     #[inline(always)]
     fn pass(&self, start: usize, len: usize, sink: &mut Sink<'_, T>) -> f64 {
-        let (pred, target, keep, loss) = (self.pred, self.target, &self.keep, self.loss);
+        let loss = self.loss;
+        match loss.period() {
+            0 => self.pass_with(
+                start,
+                len,
+                sink,
+                |_, p, y| loss.loss_grad(p, y),
+                |_, p, y| loss.loss(p, y),
+            ),
+            period => {
+                let (mut c1, mut c2) = (Column::new(start, period), Column::new(start, period));
+                self.pass_with(
+                    start,
+                    len,
+                    sink,
+                    move |i, p, y| loss.loss_grad_at(c1.of(i), p, y),
+                    move |i, p, y| loss.loss_at(c2.of(i), p, y),
+                )
+            }
+        }
+    }
+
+    /// [`Engine::pass`] with the per-element math given as closures of (index, p, y).
+    #[inline(always)]
+    fn pass_with(
+        &self,
+        start: usize,
+        len: usize,
+        sink: &mut Sink<'_, T>,
+        mut loss_grad: impl FnMut(usize, T, T) -> (T, T),
+        mut loss_value: impl FnMut(usize, T, T) -> T,
+    ) -> f64 {
+        let (pred, target, keep) = (self.pred, self.target, &self.keep);
         match (sink.values.as_deref_mut(), sink.grad.as_deref_mut()) {
             (None, None) => blocked_sum::<T>(len, |j| {
                 let i = start + j;
@@ -219,7 +307,7 @@ impl<T: Real, L: Pointwise<T>> Engine<'_, '_, T, L> {
                 if w == T::zero() {
                     0.0
                 } else {
-                    (w * loss.loss(pred[i], target[i])).to_f64()
+                    (w * loss_value(i, pred[i], target[i])).to_f64()
                 }
             }),
             (values, Some(grad)) => {
@@ -237,7 +325,7 @@ impl<T: Real, L: Pointwise<T>> Engine<'_, '_, T, L> {
                         }
                         0.0
                     } else {
-                        let (l, d) = loss.loss_grad(pred[i], target[i]);
+                        let (l, d) = loss_grad(i, pred[i], target[i]);
                         let g = factor * w * d;
                         if acc {
                             grad[i] += g;
@@ -258,7 +346,7 @@ impl<T: Real, L: Pointwise<T>> Engine<'_, '_, T, L> {
                 let wl = if w == T::zero() {
                     T::zero()
                 } else {
-                    w * loss.loss(pred[i], target[i])
+                    w * loss_value(i, pred[i], target[i])
                 };
                 values[i] = wl;
                 wl.to_f64()
