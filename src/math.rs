@@ -51,6 +51,8 @@ pub trait Elementary: Copy {
     fn ln_v(self) -> Self;
     /// ln(1 + x), accurate near 0.
     fn ln_1p_v(self) -> Self;
+    /// |x|, by clearing the sign bit (inlined, unlike a call into `libm`).
+    fn abs_v(self) -> Self;
 }
 
 impl Elementary for f32 {
@@ -66,6 +68,10 @@ impl Elementary for f32 {
     fn ln_1p_v(self) -> f32 {
         ln_1p_f32(self)
     }
+    #[inline(always)]
+    fn abs_v(self) -> f32 {
+        f32::from_bits(self.to_bits() & 0x7fff_ffff)
+    }
 }
 
 impl Elementary for f64 {
@@ -80,6 +86,10 @@ impl Elementary for f64 {
     #[inline(always)]
     fn ln_1p_v(self) -> f64 {
         ln_1p_f64(self)
+    }
+    #[inline(always)]
+    fn abs_v(self) -> f64 {
+        f64::from_bits(self.to_bits() & 0x7fff_ffff_ffff_ffff)
     }
 }
 
@@ -285,6 +295,12 @@ pub fn ln_1p<T: Real>(x: T) -> T {
     x.ln_1p_v()
 }
 
+/// |x| (vectorisable: a bit operation, where `Real::abs` calls into `libm`).
+#[inline(always)]
+pub fn abs<T: Real>(x: T) -> T {
+    x.abs_v()
+}
+
 /// The larger of x and 0, NaN passed through unchanged.
 #[inline(always)]
 fn pos<T: Real>(x: T) -> T {
@@ -299,7 +315,7 @@ fn pos<T: Real>(x: T) -> T {
 /// overflows nor loses relative accuracy for x ≪ 0: σ(±∞) = 1 and 0 exactly.
 #[inline(always)]
 pub fn sigmoid<T: Real>(x: T) -> T {
-    let e = exp(-x.abs());
+    let e = exp(-abs(x));
     let s = T::one() / (T::one() + e);
     if x < T::zero() {
         e * s
@@ -312,7 +328,7 @@ pub fn sigmoid<T: Real>(x: T) -> T {
 /// (where it is ≈ eˣ), softplus(−∞) = 0, softplus(+∞) = +∞.
 #[inline(always)]
 pub fn softplus<T: Real>(x: T) -> T {
-    pos(x) + ln_1p(exp(-x.abs()))
+    pos(x) + ln_1p(exp(-abs(x)))
 }
 
 /// ln σ(x) = −softplus(−x), stable for every x (ln σ(−∞) = −∞, ln σ(+∞) = 0).
@@ -392,7 +408,9 @@ pub(crate) fn softmax_normaliser<T: Real>(x: &[T]) -> (T, f64) {
     for c in x.chunks(CHUNK) {
         let cm = max_of(c);
         if cm > m {
-            s *= libm::exp(m.to_f64() - cm.to_f64());
+            if s != 0.0 {
+                s *= libm::exp(m.to_f64() - cm.to_f64());
+            }
             m = cm;
         }
         s += sum_exp(c, m);

@@ -36,7 +36,7 @@ fn times<T: Real>(c: T, x: T) -> T {
 /// softplus(z), softplus(−z), σ(z), σ(−z) from one exponential and one logarithm.
 #[inline(always)]
 fn logistic_parts<T: Real>(z: T) -> (T, T, T, T) {
-    let a = z.abs();
+    let a = math::abs(z);
     let e = math::exp(-a);
     let l = math::ln_1p(e);
     let inv = T::one() / (T::one() + e);

@@ -28,7 +28,9 @@
 pub mod binary;
 pub mod regression;
 
-use crate::reduce::{blocked_sum, CompensatedSum, EmptyPolicy, GradMode, Partial, Reduced};
+use crate::reduce::{
+    blocked_sum, blocked_sum_fill, CompensatedSum, EmptyPolicy, GradMode, Partial, Reduced, FILL,
+};
 use crate::{Error, Options, Real, Reduction};
 
 /// The per-element math of a loss.
@@ -139,6 +141,131 @@ impl<T: Real> Keep<'_, T> {
             return len as f64;
         }
         blocked_sum::<T>(len, |j| self.weight(start + j, target[start + j]).to_f64())
+    }
+}
+
+/// The weight of element i (0: dropped), as the engine's passes see it.
+trait KeepRule<T> {
+    fn weight(&self, i: usize, y: T) -> T;
+}
+
+/// Every element kept with weight 1.
+struct AllKept;
+
+impl<T: Real> KeepRule<T> for AllKept {
+    #[inline(always)]
+    fn weight(&self, _: usize, _: T) -> T {
+        T::one()
+    }
+}
+
+impl<T: Real> KeepRule<T> for Keep<'_, T> {
+    #[inline(always)]
+    fn weight(&self, i: usize, y: T) -> T {
+        Keep::weight(self, i, y)
+    }
+}
+
+/// The per-element math of a pass (structs, not closures, so that it is always inlined).
+trait ElementMath<T> {
+    fn loss_grad(&mut self, i: usize, p: T, y: T) -> (T, T);
+    fn loss(&mut self, i: usize, p: T, y: T) -> T;
+}
+
+/// A loss that is the same at every element.
+struct Uniform<'a, L>(&'a L);
+
+impl<T: Real, L: Pointwise<T>> ElementMath<T> for Uniform<'_, L> {
+    #[inline(always)]
+    fn loss_grad(&mut self, _: usize, p: T, y: T) -> (T, T) {
+        self.0.loss_grad(p, y)
+    }
+    #[inline(always)]
+    fn loss(&mut self, _: usize, p: T, y: T) -> T {
+        self.0.loss(p, y)
+    }
+}
+
+/// A loss with a per-column parameter ([`Pointwise::period`] > 0).
+struct PerColumn<'a, L> {
+    loss: &'a L,
+    column: Column,
+}
+
+impl<T: Real, L: Pointwise<T>> ElementMath<T> for PerColumn<'_, L> {
+    #[inline(always)]
+    fn loss_grad(&mut self, i: usize, p: T, y: T) -> (T, T) {
+        self.loss.loss_grad_at(self.column.of(i), p, y)
+    }
+    #[inline(always)]
+    fn loss(&mut self, i: usize, p: T, y: T) -> T {
+        self.loss.loss_at(self.column.of(i), p, y)
+    }
+}
+
+/// One run of a value pass: `v[k]` and `out[k]` receive wₖℓₖ for the elements `a + k`
+/// (`out` in the data type, so that nothing narrows the vector width).
+///
+/// A function of its own (not inlined): its slice arguments are known not to overlap, so the
+/// loop vectorises without run-time overlap checks; it is called once per [`FILL`] elements.
+#[inline(never)]
+fn value_run<T: Real, K: KeepRule<T>, M: ElementMath<T>>(
+    keep: &K,
+    math: &mut M,
+    a: usize,
+    p: &[T],
+    y: &[T],
+    v: &mut [T],
+    out: &mut [T],
+) {
+    let m = out.len().min(p.len()).min(y.len()).min(v.len());
+    for k in 0..m {
+        let w = keep.weight(a + k, y[k]);
+        let wl = if w == T::zero() {
+            T::zero()
+        } else {
+            w * math.loss(a + k, p[k], y[k])
+        };
+        v[k] = wl;
+        out[k] = wl;
+    }
+}
+
+/// One run of a gradient pass: as [`value_run`], and `g[k]` receives (or, accumulating, adds)
+/// `factor`·wₖ·∂ℓₖ/∂p (0 for a dropped element).
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn grad_run<T: Real, K: KeepRule<T>, M: ElementMath<T>>(
+    keep: &K,
+    math: &mut M,
+    a: usize,
+    p: &[T],
+    y: &[T],
+    g: &mut [T],
+    v: &mut [T],
+    out: &mut [T],
+    factor: T,
+    acc: bool,
+) {
+    let m = out
+        .len()
+        .min(p.len())
+        .min(y.len())
+        .min(g.len())
+        .min(v.len());
+    for k in 0..m {
+        let w = keep.weight(a + k, y[k]);
+        let (wl, gk) = if w == T::zero() {
+            (T::zero(), T::zero())
+        } else {
+            let (l, d) = math.loss_grad(a + k, p[k], y[k]);
+            (w * l, factor * w * d)
+        };
+        // The old value is loaded unconditionally so that the select vectorises.
+        let old = g[k];
+        g[k] = if acc { old + gk } else { gk };
+        v[k] = wl;
+        out[k] = wl;
     }
 }
 
@@ -267,90 +394,82 @@ impl<T: Real, L: Pointwise<T>> Engine<'_, '_, T, L> {
     /// Σ wℓ over `start..start+len`, writing per-element values and gradients.
     #[inline(always)]
     fn pass(&self, start: usize, len: usize, sink: &mut Sink<'_, T>) -> f64 {
-        let loss = self.loss;
-        match loss.period() {
-            0 => self.pass_with(
-                start,
-                len,
-                sink,
-                |_, p, y| loss.loss_grad(p, y),
-                |_, p, y| loss.loss(p, y),
-            ),
+        match self.loss.period() {
+            0 => self.pass_with(start, len, sink, Uniform(self.loss)),
             period => {
-                let (mut c1, mut c2) = (Column::new(start, period), Column::new(start, period));
-                self.pass_with(
-                    start,
-                    len,
-                    sink,
-                    move |i, p, y| loss.loss_grad_at(c1.of(i), p, y),
-                    move |i, p, y| loss.loss_at(c2.of(i), p, y),
-                )
+                let math = PerColumn {
+                    loss: self.loss,
+                    column: Column::new(start, period),
+                };
+                self.pass_with(start, len, sink, math)
             }
         }
     }
 
-    /// [`Engine::pass`] with the per-element math given as closures of (index, p, y).
+    /// [`Engine::pass`] with the per-element math `math`.
     #[inline(always)]
-    fn pass_with(
+    fn pass_with<M: ElementMath<T>>(
         &self,
         start: usize,
         len: usize,
         sink: &mut Sink<'_, T>,
-        mut loss_grad: impl FnMut(usize, T, T) -> (T, T),
-        mut loss_value: impl FnMut(usize, T, T) -> T,
+        math: M,
     ) -> f64 {
-        let (pred, target, keep) = (self.pred, self.target, &self.keep);
-        match (sink.values.as_deref_mut(), sink.grad.as_deref_mut()) {
-            (None, None) => blocked_sum::<T>(len, |j| {
-                let i = start + j;
-                let w = keep.weight(i, target[i]);
-                if w == T::zero() {
-                    0.0
-                } else {
-                    (w * loss_value(i, pred[i], target[i])).to_f64()
-                }
+        // Without mask, magic or weights every weight is the constant 1: a separate instance
+        // in which the keep-rule folds away, so that the loop vectorises.
+        if self.keep.is_trivial() {
+            self.pass_keep(start, len, sink, &AllKept, math)
+        } else {
+            self.pass_keep(start, len, sink, &self.keep, math)
+        }
+    }
+
+    /// [`Engine::pass_with`] with the keep-rule `keep`.
+    #[inline(always)]
+    fn pass_keep<K: KeepRule<T>, M: ElementMath<T>>(
+        &self,
+        start: usize,
+        len: usize,
+        sink: &mut Sink<'_, T>,
+        keep: &K,
+        mut math: M,
+    ) -> f64 {
+        let (pred, target) = (self.pred, self.target);
+        // Per-element values go to a scratch run when the caller wants none, so that no store
+        // in the loops is conditional.
+        let mut scratch = [T::zero(); FILL];
+        let mut values = sink.values.as_deref_mut();
+        match sink.grad.as_deref_mut() {
+            None => blocked_sum_fill::<T, T>(len, |j0, out| {
+                let a = start + j0;
+                let m = out.len();
+                let v = match values.as_deref_mut() {
+                    Some(v) => &mut v[a..a + m],
+                    None => &mut scratch[..m],
+                };
+                value_run(
+                    keep,
+                    &mut math,
+                    a,
+                    &pred[a..a + m],
+                    &target[a..a + m],
+                    v,
+                    out,
+                );
             }),
-            (values, Some(grad)) => {
+            Some(grad) => {
                 let (factor, acc) = (sink.factor, sink.accumulate);
-                let mut values = values;
-                blocked_sum::<T>(len, |j| {
-                    let i = start + j;
-                    let w = keep.weight(i, target[i]);
-                    if w == T::zero() {
-                        if let Some(v) = values.as_deref_mut() {
-                            v[i] = T::zero();
-                        }
-                        if !acc {
-                            grad[i] = T::zero();
-                        }
-                        0.0
-                    } else {
-                        let (l, d) = loss_grad(i, pred[i], target[i]);
-                        let g = factor * w * d;
-                        if acc {
-                            grad[i] += g;
-                        } else {
-                            grad[i] = g;
-                        }
-                        let wl = w * l;
-                        if let Some(v) = values.as_deref_mut() {
-                            v[i] = wl;
-                        }
-                        wl.to_f64()
-                    }
+                blocked_sum_fill::<T, T>(len, |j0, out| {
+                    let a = start + j0;
+                    let m = out.len();
+                    let v = match values.as_deref_mut() {
+                        Some(v) => &mut v[a..a + m],
+                        None => &mut scratch[..m],
+                    };
+                    let (p, y, g) = (&pred[a..a + m], &target[a..a + m], &mut grad[a..a + m]);
+                    grad_run(keep, &mut math, a, p, y, g, v, out, factor, acc);
                 })
             }
-            (Some(values), None) => blocked_sum::<T>(len, |j| {
-                let i = start + j;
-                let w = keep.weight(i, target[i]);
-                let wl = if w == T::zero() {
-                    T::zero()
-                } else {
-                    w * loss_value(i, pred[i], target[i])
-                };
-                values[i] = wl;
-                wl.to_f64()
-            }),
         }
     }
 
