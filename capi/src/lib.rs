@@ -16,10 +16,13 @@
 #![deny(missing_docs)]
 
 mod boundary;
+mod classification;
 mod options;
 mod regression;
+mod rowwise;
 mod status;
 
+pub use classification::*;
 pub use options::*;
 pub use regression::*;
 pub use status::*;
