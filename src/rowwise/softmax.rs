@@ -129,7 +129,7 @@ impl<'a, T: Real> CeKernel<'a, T> {
             return Err(Error::BadParameter { what: "z_loss" });
         }
         let weight_total = match p.class_weights {
-            Some(w) => w.iter().map(|v| v.to_f64()).sum(),
+            Some(w) => crate::reduce::sum(w),
             None => classes as f64,
         };
         Ok(CeKernel {
