@@ -547,6 +547,618 @@ module losskit
       integer(c_int32_t) :: res  ! lk_status
     end function lk_batchwise_mean
 
+    ! Binary cross-entropy on probabilities (PyTorch binary_cross_entropy), pred in [0, 1]:
+    ! loss_i = -(t log p + (1 - t) log(1 - p)) with each log clamped at -100;
+    ! d/dpred = (p - t) / max(p (1 - p), 1e-12). Arguments as for every elementwise loss.
+    ! PyTorch's `weight` with reduction "mean" divides by n, not by the sum of weights: use
+    ! LK_REDUCTION_SUM with grad_scale = 1/n and divide `out` by n to match it.
+    !
+    ! `f32` data.
+    ! Fortran: weight, grad = c_null_ptr or c_loc(array).
+    function lk_bce_f32(pred, target, weight, n, opts, out, grad) &
+        bind(C, name="lk_bce_f32") result(res)
+      import :: c_float, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: pred(*)  ! const float *
+      real(c_float), intent(in) :: target(*)  ! const float *
+      type(c_ptr), value :: weight  ! const float *
+      integer(c_size_t), value :: n  ! size_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad  ! float *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_bce_f32
+
+    ! Binary cross-entropy on probabilities (PyTorch binary_cross_entropy), pred in [0, 1]:
+    ! loss_i = -(t log p + (1 - t) log(1 - p)) with each log clamped at -100;
+    ! d/dpred = (p - t) / max(p (1 - p), 1e-12). Arguments as for every elementwise loss.
+    ! PyTorch's `weight` with reduction "mean" divides by n, not by the sum of weights: use
+    ! LK_REDUCTION_SUM with grad_scale = 1/n and divide `out` by n to match it.
+    !
+    ! `f64` data.
+    ! Fortran: weight, grad = c_null_ptr or c_loc(array).
+    function lk_bce_f64(pred, target, weight, n, opts, out, grad) &
+        bind(C, name="lk_bce_f64") result(res)
+      import :: c_double, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: pred(*)  ! const double *
+      real(c_double), intent(in) :: target(*)  ! const double *
+      type(c_ptr), value :: weight  ! const double *
+      integer(c_size_t), value :: n  ! size_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_bce_f64
+
+    ! Binary cross-entropy with logits (PyTorch binary_cross_entropy_with_logits):
+    ! loss_i = pw_j t softplus(-z) + (1 - t) softplus(z), softplus(x) = log(1 + e^x);
+    ! d/dlogit = (1 - t) sigmoid(z) - pw_j t sigmoid(-z). `pos_weight`: NULL (pw = 1), or `cols`
+    ! values (finite, >= 0) indexed by column j = i mod cols of data laid out as rows of `cols`
+    ! (n must be a multiple of cols). Other arguments as for every elementwise loss.
+    !
+    ! `f32` data.
+    ! Fortran: weight, pos_weight, grad = c_null_ptr or c_loc(array).
+    function lk_bce_with_logits_f32(logits, target, weight, pos_weight, cols, n, opts, &
+        out, grad) &
+        bind(C, name="lk_bce_with_logits_f32") result(res)
+      import :: c_float, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: logits(*)  ! const float *
+      real(c_float), intent(in) :: target(*)  ! const float *
+      type(c_ptr), value :: weight  ! const float *
+      type(c_ptr), value :: pos_weight  ! const float *
+      integer(c_size_t), value :: cols  ! size_t
+      integer(c_size_t), value :: n  ! size_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad  ! float *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_bce_with_logits_f32
+
+    ! Binary cross-entropy with logits (PyTorch binary_cross_entropy_with_logits):
+    ! loss_i = pw_j t softplus(-z) + (1 - t) softplus(z), softplus(x) = log(1 + e^x);
+    ! d/dlogit = (1 - t) sigmoid(z) - pw_j t sigmoid(-z). `pos_weight`: NULL (pw = 1), or `cols`
+    ! values (finite, >= 0) indexed by column j = i mod cols of data laid out as rows of `cols`
+    ! (n must be a multiple of cols). Other arguments as for every elementwise loss.
+    !
+    ! `f64` data.
+    ! Fortran: weight, pos_weight, grad = c_null_ptr or c_loc(array).
+    function lk_bce_with_logits_f64(logits, target, weight, pos_weight, cols, n, opts, &
+        out, grad) &
+        bind(C, name="lk_bce_with_logits_f64") result(res)
+      import :: c_double, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: logits(*)  ! const double *
+      real(c_double), intent(in) :: target(*)  ! const double *
+      type(c_ptr), value :: weight  ! const double *
+      type(c_ptr), value :: pos_weight  ! const double *
+      integer(c_size_t), value :: cols  ! size_t
+      integer(c_size_t), value :: n  ! size_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_bce_with_logits_f64
+
+    ! Binary focal loss on logits, gamma >= 0 (torchvision sigmoid_focal_loss without alpha):
+    ! loss_i = q^gamma b, b = the BCE with logits, q = 1 - p_t = t sigmoid(-z) + (1 - t) sigmoid(z);
+    ! gamma = 0 is the BCE with logits. Soft targets allowed. Arguments as for every elementwise
+    ! loss, with `pred` = logits.
+    !
+    ! `f32` data.
+    ! Fortran: weight, grad = c_null_ptr or c_loc(array).
+    function lk_binary_focal_f32(pred, target, weight, n, gamma, opts, out, grad) &
+        bind(C, name="lk_binary_focal_f32") result(res)
+      import :: c_float, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: pred(*)  ! const float *
+      real(c_float), intent(in) :: target(*)  ! const float *
+      type(c_ptr), value :: weight  ! const float *
+      integer(c_size_t), value :: n  ! size_t
+      real(c_float), value :: gamma  ! float
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad  ! float *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_binary_focal_f32
+
+    ! Binary focal loss on logits, gamma >= 0 (torchvision sigmoid_focal_loss without alpha):
+    ! loss_i = q^gamma b, b = the BCE with logits, q = 1 - p_t = t sigmoid(-z) + (1 - t) sigmoid(z);
+    ! gamma = 0 is the BCE with logits. Soft targets allowed. Arguments as for every elementwise
+    ! loss, with `pred` = logits.
+    !
+    ! `f64` data.
+    ! Fortran: weight, grad = c_null_ptr or c_loc(array).
+    function lk_binary_focal_f64(pred, target, weight, n, gamma, opts, out, grad) &
+        bind(C, name="lk_binary_focal_f64") result(res)
+      import :: c_double, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: pred(*)  ! const double *
+      real(c_double), intent(in) :: target(*)  ! const double *
+      type(c_ptr), value :: weight  ! const double *
+      integer(c_size_t), value :: n  ! size_t
+      real(c_double), value :: gamma  ! double
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_binary_focal_f64
+
+    ! astroNN binary_crossentropy: with `from_logits` != 0, the BCE with logits; otherwise pred is
+    ! clipped to [1e-7, 1 - 1e-7] and turned into the logit log(p / (1 - p)) first (gradient 0 where
+    ! clipped). For astroNN's reduction set opts->use_magic = 1 (magic -9999, NaN also masked) and
+    ! opts->row_len = labels per sample; astroNN's nll is this with LK_REDUCTION_SUM.
+    !
+    ! `f32` data.
+    ! Fortran: weight, grad = c_null_ptr or c_loc(array).
+    function lk_astronn_bce_f32(pred, target, weight, n, from_logits, opts, out, grad) &
+        bind(C, name="lk_astronn_bce_f32") result(res)
+      import :: c_float, c_int32_t, c_int8_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: pred(*)  ! const float *
+      real(c_float), intent(in) :: target(*)  ! const float *
+      type(c_ptr), value :: weight  ! const float *
+      integer(c_size_t), value :: n  ! size_t
+      integer(c_int8_t), value :: from_logits  ! uint8_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad  ! float *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_astronn_bce_f32
+
+    ! astroNN binary_crossentropy: with `from_logits` != 0, the BCE with logits; otherwise pred is
+    ! clipped to [1e-7, 1 - 1e-7] and turned into the logit log(p / (1 - p)) first (gradient 0 where
+    ! clipped). For astroNN's reduction set opts->use_magic = 1 (magic -9999, NaN also masked) and
+    ! opts->row_len = labels per sample; astroNN's nll is this with LK_REDUCTION_SUM.
+    !
+    ! `f64` data.
+    ! Fortran: weight, grad = c_null_ptr or c_loc(array).
+    function lk_astronn_bce_f64(pred, target, weight, n, from_logits, opts, out, grad) &
+        bind(C, name="lk_astronn_bce_f64") result(res)
+      import :: c_double, c_int32_t, c_int8_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: pred(*)  ! const double *
+      real(c_double), intent(in) :: target(*)  ! const double *
+      type(c_ptr), value :: weight  ! const double *
+      integer(c_size_t), value :: n  ! size_t
+      integer(c_int8_t), value :: from_logits  ! uint8_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_astronn_bce_f64
+
+    ! Binary accuracy (astroNN): loss_i = 1 if target_i == round(p_i) else 0, round half to even,
+    ! p = pred, or sigmoid(pred) with `from_logits` != 0; NaN pred gives NaN. No gradient. Use
+    ! opts->use_magic and opts->row_len for astroNN's per-sample mean over valid labels.
+    !
+    ! `f32` data.
+    ! Fortran: weight = c_null_ptr or c_loc(array).
+    function lk_binary_accuracy_f32(pred, target, weight, n, from_logits, opts, out) &
+        bind(C, name="lk_binary_accuracy_f32") result(res)
+      import :: c_float, c_int32_t, c_int8_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: pred(*)  ! const float *
+      real(c_float), intent(in) :: target(*)  ! const float *
+      type(c_ptr), value :: weight  ! const float *
+      integer(c_size_t), value :: n  ! size_t
+      integer(c_int8_t), value :: from_logits  ! uint8_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_binary_accuracy_f32
+
+    ! Binary accuracy (astroNN): loss_i = 1 if target_i == round(p_i) else 0, round half to even,
+    ! p = pred, or sigmoid(pred) with `from_logits` != 0; NaN pred gives NaN. No gradient. Use
+    ! opts->use_magic and opts->row_len for astroNN's per-sample mean over valid labels.
+    !
+    ! `f64` data.
+    ! Fortran: weight = c_null_ptr or c_loc(array).
+    function lk_binary_accuracy_f64(pred, target, weight, n, from_logits, opts, out) &
+        bind(C, name="lk_binary_accuracy_f64") result(res)
+      import :: c_double, c_int32_t, c_int8_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: pred(*)  ! const double *
+      real(c_double), intent(in) :: target(*)  ! const double *
+      type(c_ptr), value :: weight  ! const double *
+      integer(c_size_t), value :: n  ! size_t
+      integer(c_int8_t), value :: from_logits  ! uint8_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_binary_accuracy_f64
+
+    ! Softmax cross-entropy with class-index targets (PyTorch cross_entropy with weight,
+    ! ignore_index, label_smoothing), plus an optional z-loss:
+    ! loss_r = (1 - eps) w_y (-log p_y) + (eps / C) sum_k w_k (-log p_k) + z_loss w_y lse^2,
+    ! p = softmax(logits_r), lse = log sum_k exp(logits_rk); mean = sum loss / sum w_y over rows
+    ! not ignored (PyTorch's weighted mean); d/dlogit_k = p_k A - (1 - eps) w_y [k == y] - (eps/C)
+    ! w_k,
+    ! A = (1 - eps) w_y + (eps/C) sum w + 2 z_loss w_y lse.
+    ! `logits`: rows x classes; `target`: rows class indices in [0, classes), or `ignore_index`
+    ! (PyTorch's default -100) to leave a row out; `class_weight`: NULL or `classes` weights
+    ! (finite, >= 0); `sample_weight`: NULL or `rows` weights; `opts`: NULL for the defaults (mask
+    ! per row); `out`: 1 value, or `rows` values with LK_REDUCTION_NONE; `grad`: NULL or rows x
+    ! classes values receiving grad_scale * dL/dlogits. A class index out of range fails with
+    ! LK_ERR_INDEX_OUT_OF_RANGE (the message names the row).
+    !
+    ! `f32` data.
+    ! Fortran: class_weight, sample_weight, grad = c_null_ptr or c_loc(array).
+    function lk_cross_entropy_f32(logits, target, rows, classes, class_weight, &
+        ignore_index, label_smoothing, z_loss, sample_weight, opts, out, grad) &
+        bind(C, name="lk_cross_entropy_f32") result(res)
+      import :: c_float, c_int32_t, c_int64_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: logits(*)  ! const float *
+      integer(c_int64_t), intent(in) :: target(*)  ! const int64_t *
+      integer(c_size_t), value :: rows  ! size_t
+      integer(c_size_t), value :: classes  ! size_t
+      type(c_ptr), value :: class_weight  ! const float *
+      integer(c_int64_t), value :: ignore_index  ! int64_t
+      real(c_float), value :: label_smoothing  ! float
+      real(c_float), value :: z_loss  ! float
+      type(c_ptr), value :: sample_weight  ! const float *
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad  ! float *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cross_entropy_f32
+
+    ! Softmax cross-entropy with class-index targets (PyTorch cross_entropy with weight,
+    ! ignore_index, label_smoothing), plus an optional z-loss:
+    ! loss_r = (1 - eps) w_y (-log p_y) + (eps / C) sum_k w_k (-log p_k) + z_loss w_y lse^2,
+    ! p = softmax(logits_r), lse = log sum_k exp(logits_rk); mean = sum loss / sum w_y over rows
+    ! not ignored (PyTorch's weighted mean); d/dlogit_k = p_k A - (1 - eps) w_y [k == y] - (eps/C)
+    ! w_k,
+    ! A = (1 - eps) w_y + (eps/C) sum w + 2 z_loss w_y lse.
+    ! `logits`: rows x classes; `target`: rows class indices in [0, classes), or `ignore_index`
+    ! (PyTorch's default -100) to leave a row out; `class_weight`: NULL or `classes` weights
+    ! (finite, >= 0); `sample_weight`: NULL or `rows` weights; `opts`: NULL for the defaults (mask
+    ! per row); `out`: 1 value, or `rows` values with LK_REDUCTION_NONE; `grad`: NULL or rows x
+    ! classes values receiving grad_scale * dL/dlogits. A class index out of range fails with
+    ! LK_ERR_INDEX_OUT_OF_RANGE (the message names the row).
+    !
+    ! `f64` data.
+    ! Fortran: class_weight, sample_weight, grad = c_null_ptr or c_loc(array).
+    function lk_cross_entropy_f64(logits, target, rows, classes, class_weight, &
+        ignore_index, label_smoothing, z_loss, sample_weight, opts, out, grad) &
+        bind(C, name="lk_cross_entropy_f64") result(res)
+      import :: c_double, c_int32_t, c_int64_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: logits(*)  ! const double *
+      integer(c_int64_t), intent(in) :: target(*)  ! const int64_t *
+      integer(c_size_t), value :: rows  ! size_t
+      integer(c_size_t), value :: classes  ! size_t
+      type(c_ptr), value :: class_weight  ! const double *
+      integer(c_int64_t), value :: ignore_index  ! int64_t
+      real(c_double), value :: label_smoothing  ! double
+      real(c_double), value :: z_loss  ! double
+      type(c_ptr), value :: sample_weight  ! const double *
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cross_entropy_f64
+
+    ! lk_cross_entropy that overwrites `logits` with grad_scale * dL/dlogits (rows left out get 0),
+    ! row by row, so no second rows x classes buffer is needed. Arguments as for lk_cross_entropy
+    ! without `grad`; `logits` may not overlap any other buffer; opts->grad_accumulate must be 0.
+    ! On failure `logits` is untouched.
+    !
+    ! `f32` data.
+    ! Fortran: class_weight, sample_weight = c_null_ptr or c_loc(array).
+    function lk_cross_entropy_in_place_f32(logits, target, rows, classes, class_weight, &
+        ignore_index, label_smoothing, z_loss, sample_weight, opts, out) &
+        bind(C, name="lk_cross_entropy_in_place_f32") result(res)
+      import :: c_float, c_int32_t, c_int64_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(inout) :: logits(*)  ! float *
+      integer(c_int64_t), intent(in) :: target(*)  ! const int64_t *
+      integer(c_size_t), value :: rows  ! size_t
+      integer(c_size_t), value :: classes  ! size_t
+      type(c_ptr), value :: class_weight  ! const float *
+      integer(c_int64_t), value :: ignore_index  ! int64_t
+      real(c_float), value :: label_smoothing  ! float
+      real(c_float), value :: z_loss  ! float
+      type(c_ptr), value :: sample_weight  ! const float *
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cross_entropy_in_place_f32
+
+    ! lk_cross_entropy that overwrites `logits` with grad_scale * dL/dlogits (rows left out get 0),
+    ! row by row, so no second rows x classes buffer is needed. Arguments as for lk_cross_entropy
+    ! without `grad`; `logits` may not overlap any other buffer; opts->grad_accumulate must be 0.
+    ! On failure `logits` is untouched.
+    !
+    ! `f64` data.
+    ! Fortran: class_weight, sample_weight = c_null_ptr or c_loc(array).
+    function lk_cross_entropy_in_place_f64(logits, target, rows, classes, class_weight, &
+        ignore_index, label_smoothing, z_loss, sample_weight, opts, out) &
+        bind(C, name="lk_cross_entropy_in_place_f64") result(res)
+      import :: c_double, c_int32_t, c_int64_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(inout) :: logits(*)  ! double *
+      integer(c_int64_t), intent(in) :: target(*)  ! const int64_t *
+      integer(c_size_t), value :: rows  ! size_t
+      integer(c_size_t), value :: classes  ! size_t
+      type(c_ptr), value :: class_weight  ! const double *
+      integer(c_int64_t), value :: ignore_index  ! int64_t
+      real(c_double), value :: label_smoothing  ! double
+      real(c_double), value :: z_loss  ! double
+      type(c_ptr), value :: sample_weight  ! const double *
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cross_entropy_in_place_f64
+
+    ! Softmax cross-entropy with probability targets (PyTorch cross_entropy with a float target):
+    ! loss_r = -sum_k w_k t'_k log p_k, t' = (1 - eps) t + eps / C; the mean divides by the number
+    ! of
+    ! rows; d/dlogit_k = (sum_j w_j t'_j) p_k - w_k t'_k. `target`: rows x classes. Other arguments
+    ! as for lk_cross_entropy.
+    !
+    ! `f32` data.
+    ! Fortran: class_weight, sample_weight, grad = c_null_ptr or c_loc(array).
+    function lk_cross_entropy_probs_f32(logits, target, rows, classes, class_weight, &
+        label_smoothing, sample_weight, opts, out, grad) &
+        bind(C, name="lk_cross_entropy_probs_f32") result(res)
+      import :: c_float, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: logits(*)  ! const float *
+      real(c_float), intent(in) :: target(*)  ! const float *
+      integer(c_size_t), value :: rows  ! size_t
+      integer(c_size_t), value :: classes  ! size_t
+      type(c_ptr), value :: class_weight  ! const float *
+      real(c_float), value :: label_smoothing  ! float
+      type(c_ptr), value :: sample_weight  ! const float *
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad  ! float *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cross_entropy_probs_f32
+
+    ! Softmax cross-entropy with probability targets (PyTorch cross_entropy with a float target):
+    ! loss_r = -sum_k w_k t'_k log p_k, t' = (1 - eps) t + eps / C; the mean divides by the number
+    ! of
+    ! rows; d/dlogit_k = (sum_j w_j t'_j) p_k - w_k t'_k. `target`: rows x classes. Other arguments
+    ! as for lk_cross_entropy.
+    !
+    ! `f64` data.
+    ! Fortran: class_weight, sample_weight, grad = c_null_ptr or c_loc(array).
+    function lk_cross_entropy_probs_f64(logits, target, rows, classes, class_weight, &
+        label_smoothing, sample_weight, opts, out, grad) &
+        bind(C, name="lk_cross_entropy_probs_f64") result(res)
+      import :: c_double, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: logits(*)  ! const double *
+      real(c_double), intent(in) :: target(*)  ! const double *
+      integer(c_size_t), value :: rows  ! size_t
+      integer(c_size_t), value :: classes  ! size_t
+      type(c_ptr), value :: class_weight  ! const double *
+      real(c_double), value :: label_smoothing  ! double
+      type(c_ptr), value :: sample_weight  ! const double *
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cross_entropy_probs_f64
+
+    ! Negative log-likelihood on log-probabilities (PyTorch nll_loss): loss_r = -w_y log_probs_ry;
+    ! mean = sum loss / sum w_y over rows not ignored; d/dlog_probs_k = -w_y [k == y]. Arguments as
+    ! for lk_cross_entropy with `log_probs` in place of `logits`.
+    !
+    ! `f32` data.
+    ! Fortran: class_weight, sample_weight, grad = c_null_ptr or c_loc(array).
+    function lk_nll_f32(log_probs, target, rows, classes, class_weight, ignore_index, &
+        sample_weight, opts, out, grad) &
+        bind(C, name="lk_nll_f32") result(res)
+      import :: c_float, c_int32_t, c_int64_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: log_probs(*)  ! const float *
+      integer(c_int64_t), intent(in) :: target(*)  ! const int64_t *
+      integer(c_size_t), value :: rows  ! size_t
+      integer(c_size_t), value :: classes  ! size_t
+      type(c_ptr), value :: class_weight  ! const float *
+      integer(c_int64_t), value :: ignore_index  ! int64_t
+      type(c_ptr), value :: sample_weight  ! const float *
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad  ! float *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_nll_f32
+
+    ! Negative log-likelihood on log-probabilities (PyTorch nll_loss): loss_r = -w_y log_probs_ry;
+    ! mean = sum loss / sum w_y over rows not ignored; d/dlog_probs_k = -w_y [k == y]. Arguments as
+    ! for lk_cross_entropy with `log_probs` in place of `logits`.
+    !
+    ! `f64` data.
+    ! Fortran: class_weight, sample_weight, grad = c_null_ptr or c_loc(array).
+    function lk_nll_f64(log_probs, target, rows, classes, class_weight, ignore_index, &
+        sample_weight, opts, out, grad) &
+        bind(C, name="lk_nll_f64") result(res)
+      import :: c_double, c_int32_t, c_int64_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: log_probs(*)  ! const double *
+      integer(c_int64_t), intent(in) :: target(*)  ! const int64_t *
+      integer(c_size_t), value :: rows  ! size_t
+      integer(c_size_t), value :: classes  ! size_t
+      type(c_ptr), value :: class_weight  ! const double *
+      integer(c_int64_t), value :: ignore_index  ! int64_t
+      type(c_ptr), value :: sample_weight  ! const double *
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_nll_f64
+
+    ! Multiclass focal loss on logits, gamma >= 0: loss_r = w_y (1 - p_y)^gamma (-log p_y),
+    ! mean = sum loss / sum w_y. With `weight_in_probability` != 0, inferno's variant
+    ! (1 - p_y^w_y)^gamma w_y (-log p_y). gamma = 0 is lk_cross_entropy. Other arguments as for
+    ! lk_cross_entropy.
+    !
+    ! `f32` data.
+    ! Fortran: class_weight, sample_weight, grad = c_null_ptr or c_loc(array).
+    function lk_focal_f32(logits, target, rows, classes, class_weight, ignore_index, &
+        gamma, weight_in_probability, sample_weight, opts, out, grad) &
+        bind(C, name="lk_focal_f32") result(res)
+      import :: c_float, c_int32_t, c_int64_t, c_int8_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: logits(*)  ! const float *
+      integer(c_int64_t), intent(in) :: target(*)  ! const int64_t *
+      integer(c_size_t), value :: rows  ! size_t
+      integer(c_size_t), value :: classes  ! size_t
+      type(c_ptr), value :: class_weight  ! const float *
+      integer(c_int64_t), value :: ignore_index  ! int64_t
+      real(c_float), value :: gamma  ! float
+      integer(c_int8_t), value :: weight_in_probability  ! uint8_t
+      type(c_ptr), value :: sample_weight  ! const float *
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad  ! float *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_focal_f32
+
+    ! Multiclass focal loss on logits, gamma >= 0: loss_r = w_y (1 - p_y)^gamma (-log p_y),
+    ! mean = sum loss / sum w_y. With `weight_in_probability` != 0, inferno's variant
+    ! (1 - p_y^w_y)^gamma w_y (-log p_y). gamma = 0 is lk_cross_entropy. Other arguments as for
+    ! lk_cross_entropy.
+    !
+    ! `f64` data.
+    ! Fortran: class_weight, sample_weight, grad = c_null_ptr or c_loc(array).
+    function lk_focal_f64(logits, target, rows, classes, class_weight, ignore_index, &
+        gamma, weight_in_probability, sample_weight, opts, out, grad) &
+        bind(C, name="lk_focal_f64") result(res)
+      import :: c_double, c_int32_t, c_int64_t, c_int8_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: logits(*)  ! const double *
+      integer(c_int64_t), intent(in) :: target(*)  ! const int64_t *
+      integer(c_size_t), value :: rows  ! size_t
+      integer(c_size_t), value :: classes  ! size_t
+      type(c_ptr), value :: class_weight  ! const double *
+      integer(c_int64_t), value :: ignore_index  ! int64_t
+      real(c_double), value :: gamma  ! double
+      integer(c_int8_t), value :: weight_in_probability  ! uint8_t
+      type(c_ptr), value :: sample_weight  ! const double *
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_focal_f64
+
+    ! Categorical accuracy: loss_r = 1 if argmax_k pred_rk == target_r else 0 (ties go to the first
+    ! index; a row holding NaN gives NaN); rows whose target is `ignore_index` are left out. No
+    ! gradient. Other arguments as for lk_cross_entropy.
+    !
+    ! `f32` data.
+    ! Fortran: sample_weight = c_null_ptr or c_loc(array).
+    function lk_categorical_accuracy_f32(pred, target, rows, classes, ignore_index, &
+        sample_weight, opts, out) &
+        bind(C, name="lk_categorical_accuracy_f32") result(res)
+      import :: c_float, c_int32_t, c_int64_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: pred(*)  ! const float *
+      integer(c_int64_t), intent(in) :: target(*)  ! const int64_t *
+      integer(c_size_t), value :: rows  ! size_t
+      integer(c_size_t), value :: classes  ! size_t
+      integer(c_int64_t), value :: ignore_index  ! int64_t
+      type(c_ptr), value :: sample_weight  ! const float *
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_categorical_accuracy_f32
+
+    ! Categorical accuracy: loss_r = 1 if argmax_k pred_rk == target_r else 0 (ties go to the first
+    ! index; a row holding NaN gives NaN); rows whose target is `ignore_index` are left out. No
+    ! gradient. Other arguments as for lk_cross_entropy.
+    !
+    ! `f64` data.
+    ! Fortran: sample_weight = c_null_ptr or c_loc(array).
+    function lk_categorical_accuracy_f64(pred, target, rows, classes, ignore_index, &
+        sample_weight, opts, out) &
+        bind(C, name="lk_categorical_accuracy_f64") result(res)
+      import :: c_double, c_int32_t, c_int64_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: pred(*)  ! const double *
+      integer(c_int64_t), intent(in) :: target(*)  ! const int64_t *
+      integer(c_size_t), value :: rows  ! size_t
+      integer(c_size_t), value :: classes  ! size_t
+      integer(c_int64_t), value :: ignore_index  ! int64_t
+      type(c_ptr), value :: sample_weight  ! const double *
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_categorical_accuracy_f64
+
+    ! astroNN categorical_crossentropy with one-hot (or probability) targets `target` (rows x
+    ! classes) in which opts->magic (with opts->use_magic != 0; NaN too) marks a missing label:
+    ! with t = target with missing entries set to 0 and F = classes / (valid entries of the row),
+    ! loss_r = -F sum_k t_k log p_k, p = softmax(pred) with `from_logits` != 0, otherwise
+    ! p = pred / sum(pred) clipped to [1e-7, 1 - 1e-7]. A row without a valid label follows
+    ! opts->empty (ZERO: left out; NAN: NaN; ERROR: fails). The mean is over rows.
+    !
+    ! `f32` data.
+    ! Fortran: sample_weight, grad = c_null_ptr or c_loc(array).
+    function lk_astronn_cce_f32(pred, target, rows, classes, from_logits, sample_weight, &
+        opts, out, grad) &
+        bind(C, name="lk_astronn_cce_f32") result(res)
+      import :: c_float, c_int32_t, c_int8_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: pred(*)  ! const float *
+      real(c_float), intent(in) :: target(*)  ! const float *
+      integer(c_size_t), value :: rows  ! size_t
+      integer(c_size_t), value :: classes  ! size_t
+      integer(c_int8_t), value :: from_logits  ! uint8_t
+      type(c_ptr), value :: sample_weight  ! const float *
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad  ! float *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_astronn_cce_f32
+
+    ! astroNN categorical_crossentropy with one-hot (or probability) targets `target` (rows x
+    ! classes) in which opts->magic (with opts->use_magic != 0; NaN too) marks a missing label:
+    ! with t = target with missing entries set to 0 and F = classes / (valid entries of the row),
+    ! loss_r = -F sum_k t_k log p_k, p = softmax(pred) with `from_logits` != 0, otherwise
+    ! p = pred / sum(pred) clipped to [1e-7, 1 - 1e-7]. A row without a valid label follows
+    ! opts->empty (ZERO: left out; NAN: NaN; ERROR: fails). The mean is over rows.
+    !
+    ! `f64` data.
+    ! Fortran: sample_weight, grad = c_null_ptr or c_loc(array).
+    function lk_astronn_cce_f64(pred, target, rows, classes, from_logits, sample_weight, &
+        opts, out, grad) &
+        bind(C, name="lk_astronn_cce_f64") result(res)
+      import :: c_double, c_int32_t, c_int8_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: pred(*)  ! const double *
+      real(c_double), intent(in) :: target(*)  ! const double *
+      integer(c_size_t), value :: rows  ! size_t
+      integer(c_size_t), value :: classes  ! size_t
+      integer(c_int8_t), value :: from_logits  ! uint8_t
+      type(c_ptr), value :: sample_weight  ! const double *
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_astronn_cce_f64
+
+    ! astroNN categorical_accuracy: loss_r = 1 if argmax target_r == argmax pred_r else 0, with
+    ! missing target entries (opts->magic with opts->use_magic != 0, or NaN) set to 0 first; ties go
+    ! to the first index. No gradient. `target`: rows x classes.
+    !
+    ! `f32` data.
+    ! Fortran: sample_weight = c_null_ptr or c_loc(array).
+    function lk_astronn_categorical_accuracy_f32(pred, target, rows, classes, &
+        sample_weight, opts, out) &
+        bind(C, name="lk_astronn_categorical_accuracy_f32") result(res)
+      import :: c_float, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: pred(*)  ! const float *
+      real(c_float), intent(in) :: target(*)  ! const float *
+      integer(c_size_t), value :: rows  ! size_t
+      integer(c_size_t), value :: classes  ! size_t
+      type(c_ptr), value :: sample_weight  ! const float *
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_astronn_categorical_accuracy_f32
+
+    ! astroNN categorical_accuracy: loss_r = 1 if argmax target_r == argmax pred_r else 0, with
+    ! missing target entries (opts->magic with opts->use_magic != 0, or NaN) set to 0 first; ties go
+    ! to the first index. No gradient. `target`: rows x classes.
+    !
+    ! `f64` data.
+    ! Fortran: sample_weight = c_null_ptr or c_loc(array).
+    function lk_astronn_categorical_accuracy_f64(pred, target, rows, classes, &
+        sample_weight, opts, out) &
+        bind(C, name="lk_astronn_categorical_accuracy_f64") result(res)
+      import :: c_double, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: pred(*)  ! const double *
+      real(c_double), intent(in) :: target(*)  ! const double *
+      integer(c_size_t), value :: rows  ! size_t
+      integer(c_size_t), value :: classes  ! size_t
+      type(c_ptr), value :: sample_weight  ! const double *
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_astronn_categorical_accuracy_f64
+
     ! LK_OK when the CUDA path can run here (the driver library loads and finds a GPU),
     ! LK_ERR_NO_DEVICE when it cannot, LK_ERR_CUDA when cuInit fails otherwise.
     function lk_cuda_available() &
@@ -2021,6 +2633,58 @@ module losskit
   interface lk_epoch_metric_update
     procedure :: lk_epoch_metric_update_f32, lk_epoch_metric_update_f64
   end interface lk_epoch_metric_update
+
+  interface lk_bce
+    procedure :: lk_bce_f32, lk_bce_f64
+  end interface lk_bce
+
+  interface lk_bce_with_logits
+    procedure :: lk_bce_with_logits_f32, lk_bce_with_logits_f64
+  end interface lk_bce_with_logits
+
+  interface lk_binary_focal
+    procedure :: lk_binary_focal_f32, lk_binary_focal_f64
+  end interface lk_binary_focal
+
+  interface lk_astronn_bce
+    procedure :: lk_astronn_bce_f32, lk_astronn_bce_f64
+  end interface lk_astronn_bce
+
+  interface lk_binary_accuracy
+    procedure :: lk_binary_accuracy_f32, lk_binary_accuracy_f64
+  end interface lk_binary_accuracy
+
+  interface lk_cross_entropy
+    procedure :: lk_cross_entropy_f32, lk_cross_entropy_f64
+  end interface lk_cross_entropy
+
+  interface lk_cross_entropy_in_place
+    procedure :: lk_cross_entropy_in_place_f32, lk_cross_entropy_in_place_f64
+  end interface lk_cross_entropy_in_place
+
+  interface lk_cross_entropy_probs
+    procedure :: lk_cross_entropy_probs_f32, lk_cross_entropy_probs_f64
+  end interface lk_cross_entropy_probs
+
+  interface lk_nll
+    procedure :: lk_nll_f32, lk_nll_f64
+  end interface lk_nll
+
+  interface lk_focal
+    procedure :: lk_focal_f32, lk_focal_f64
+  end interface lk_focal
+
+  interface lk_categorical_accuracy
+    procedure :: lk_categorical_accuracy_f32, lk_categorical_accuracy_f64
+  end interface lk_categorical_accuracy
+
+  interface lk_astronn_cce
+    procedure :: lk_astronn_cce_f32, lk_astronn_cce_f64
+  end interface lk_astronn_cce
+
+  interface lk_astronn_categorical_accuracy
+    procedure :: lk_astronn_categorical_accuracy_f32, lk_astronn_categorical_accuracy_f64
+  end interface lk_astronn_categorical_accuracy
 
   interface lk_cuda_mse
     procedure :: lk_cuda_mse_f32, lk_cuda_mse_f64

@@ -460,6 +460,440 @@ lk_status lk_batchwise_mean(const lk_partial *acc,
                             int32_t empty,
                             double *out);
 
+// Binary cross-entropy on probabilities (PyTorch binary_cross_entropy), pred in [0, 1]:
+// loss_i = -(t log p + (1 - t) log(1 - p)) with each log clamped at -100;
+// d/dpred = (p - t) / max(p (1 - p), 1e-12). Arguments as for every elementwise loss.
+// PyTorch's `weight` with reduction "mean" divides by n, not by the sum of weights: use
+// LK_REDUCTION_SUM with grad_scale = 1/n and divide `out` by n to match it.
+//
+// `f32` data.
+lk_status lk_bce_f32(const float *pred,
+                     const float *target,
+                     const float *weight,
+                     size_t n,
+                     const lk_options *opts,
+                     float *out,
+                     float *grad);
+
+// Binary cross-entropy on probabilities (PyTorch binary_cross_entropy), pred in [0, 1]:
+// loss_i = -(t log p + (1 - t) log(1 - p)) with each log clamped at -100;
+// d/dpred = (p - t) / max(p (1 - p), 1e-12). Arguments as for every elementwise loss.
+// PyTorch's `weight` with reduction "mean" divides by n, not by the sum of weights: use
+// LK_REDUCTION_SUM with grad_scale = 1/n and divide `out` by n to match it.
+//
+// `f64` data.
+lk_status lk_bce_f64(const double *pred,
+                     const double *target,
+                     const double *weight,
+                     size_t n,
+                     const lk_options *opts,
+                     double *out,
+                     double *grad);
+
+// Binary cross-entropy with logits (PyTorch binary_cross_entropy_with_logits):
+// loss_i = pw_j t softplus(-z) + (1 - t) softplus(z), softplus(x) = log(1 + e^x);
+// d/dlogit = (1 - t) sigmoid(z) - pw_j t sigmoid(-z). `pos_weight`: NULL (pw = 1), or `cols`
+// values (finite, >= 0) indexed by column j = i mod cols of data laid out as rows of `cols`
+// (n must be a multiple of cols). Other arguments as for every elementwise loss.
+//
+// `f32` data.
+lk_status lk_bce_with_logits_f32(const float *logits,
+                                 const float *target,
+                                 const float *weight,
+                                 const float *pos_weight,
+                                 size_t cols,
+                                 size_t n,
+                                 const lk_options *opts,
+                                 float *out,
+                                 float *grad);
+
+// Binary cross-entropy with logits (PyTorch binary_cross_entropy_with_logits):
+// loss_i = pw_j t softplus(-z) + (1 - t) softplus(z), softplus(x) = log(1 + e^x);
+// d/dlogit = (1 - t) sigmoid(z) - pw_j t sigmoid(-z). `pos_weight`: NULL (pw = 1), or `cols`
+// values (finite, >= 0) indexed by column j = i mod cols of data laid out as rows of `cols`
+// (n must be a multiple of cols). Other arguments as for every elementwise loss.
+//
+// `f64` data.
+lk_status lk_bce_with_logits_f64(const double *logits,
+                                 const double *target,
+                                 const double *weight,
+                                 const double *pos_weight,
+                                 size_t cols,
+                                 size_t n,
+                                 const lk_options *opts,
+                                 double *out,
+                                 double *grad);
+
+// Binary focal loss on logits, gamma >= 0 (torchvision sigmoid_focal_loss without alpha):
+// loss_i = q^gamma b, b = the BCE with logits, q = 1 - p_t = t sigmoid(-z) + (1 - t) sigmoid(z);
+// gamma = 0 is the BCE with logits. Soft targets allowed. Arguments as for every elementwise
+// loss, with `pred` = logits.
+//
+// `f32` data.
+lk_status lk_binary_focal_f32(const float *pred,
+                              const float *target,
+                              const float *weight,
+                              size_t n,
+                              float gamma,
+                              const lk_options *opts,
+                              float *out,
+                              float *grad);
+
+// Binary focal loss on logits, gamma >= 0 (torchvision sigmoid_focal_loss without alpha):
+// loss_i = q^gamma b, b = the BCE with logits, q = 1 - p_t = t sigmoid(-z) + (1 - t) sigmoid(z);
+// gamma = 0 is the BCE with logits. Soft targets allowed. Arguments as for every elementwise
+// loss, with `pred` = logits.
+//
+// `f64` data.
+lk_status lk_binary_focal_f64(const double *pred,
+                              const double *target,
+                              const double *weight,
+                              size_t n,
+                              double gamma,
+                              const lk_options *opts,
+                              double *out,
+                              double *grad);
+
+// astroNN binary_crossentropy: with `from_logits` != 0, the BCE with logits; otherwise pred is
+// clipped to [1e-7, 1 - 1e-7] and turned into the logit log(p / (1 - p)) first (gradient 0 where
+// clipped). For astroNN's reduction set opts->use_magic = 1 (magic -9999, NaN also masked) and
+// opts->row_len = labels per sample; astroNN's nll is this with LK_REDUCTION_SUM.
+//
+// `f32` data.
+lk_status lk_astronn_bce_f32(const float *pred,
+                             const float *target,
+                             const float *weight,
+                             size_t n,
+                             uint8_t from_logits,
+                             const lk_options *opts,
+                             float *out,
+                             float *grad);
+
+// astroNN binary_crossentropy: with `from_logits` != 0, the BCE with logits; otherwise pred is
+// clipped to [1e-7, 1 - 1e-7] and turned into the logit log(p / (1 - p)) first (gradient 0 where
+// clipped). For astroNN's reduction set opts->use_magic = 1 (magic -9999, NaN also masked) and
+// opts->row_len = labels per sample; astroNN's nll is this with LK_REDUCTION_SUM.
+//
+// `f64` data.
+lk_status lk_astronn_bce_f64(const double *pred,
+                             const double *target,
+                             const double *weight,
+                             size_t n,
+                             uint8_t from_logits,
+                             const lk_options *opts,
+                             double *out,
+                             double *grad);
+
+// Binary accuracy (astroNN): loss_i = 1 if target_i == round(p_i) else 0, round half to even,
+// p = pred, or sigmoid(pred) with `from_logits` != 0; NaN pred gives NaN. No gradient. Use
+// opts->use_magic and opts->row_len for astroNN's per-sample mean over valid labels.
+//
+// `f32` data.
+lk_status lk_binary_accuracy_f32(const float *pred,
+                                 const float *target,
+                                 const float *weight,
+                                 size_t n,
+                                 uint8_t from_logits,
+                                 const lk_options *opts,
+                                 float *out);
+
+// Binary accuracy (astroNN): loss_i = 1 if target_i == round(p_i) else 0, round half to even,
+// p = pred, or sigmoid(pred) with `from_logits` != 0; NaN pred gives NaN. No gradient. Use
+// opts->use_magic and opts->row_len for astroNN's per-sample mean over valid labels.
+//
+// `f64` data.
+lk_status lk_binary_accuracy_f64(const double *pred,
+                                 const double *target,
+                                 const double *weight,
+                                 size_t n,
+                                 uint8_t from_logits,
+                                 const lk_options *opts,
+                                 double *out);
+
+// Softmax cross-entropy with class-index targets (PyTorch cross_entropy with weight,
+// ignore_index, label_smoothing), plus an optional z-loss:
+// loss_r = (1 - eps) w_y (-log p_y) + (eps / C) sum_k w_k (-log p_k) + z_loss w_y lse^2,
+// p = softmax(logits_r), lse = log sum_k exp(logits_rk); mean = sum loss / sum w_y over rows
+// not ignored (PyTorch's weighted mean); d/dlogit_k = p_k A - (1 - eps) w_y [k == y] - (eps/C) w_k,
+// A = (1 - eps) w_y + (eps/C) sum w + 2 z_loss w_y lse.
+// `logits`: rows x classes; `target`: rows class indices in [0, classes), or `ignore_index`
+// (PyTorch's default -100) to leave a row out; `class_weight`: NULL or `classes` weights
+// (finite, >= 0); `sample_weight`: NULL or `rows` weights; `opts`: NULL for the defaults (mask
+// per row); `out`: 1 value, or `rows` values with LK_REDUCTION_NONE; `grad`: NULL or rows x
+// classes values receiving grad_scale * dL/dlogits. A class index out of range fails with
+// LK_ERR_INDEX_OUT_OF_RANGE (the message names the row).
+//
+// `f32` data.
+lk_status lk_cross_entropy_f32(const float *logits,
+                               const int64_t *target,
+                               size_t rows,
+                               size_t classes,
+                               const float *class_weight,
+                               int64_t ignore_index,
+                               float label_smoothing,
+                               float z_loss,
+                               const float *sample_weight,
+                               const lk_options *opts,
+                               float *out,
+                               float *grad);
+
+// Softmax cross-entropy with class-index targets (PyTorch cross_entropy with weight,
+// ignore_index, label_smoothing), plus an optional z-loss:
+// loss_r = (1 - eps) w_y (-log p_y) + (eps / C) sum_k w_k (-log p_k) + z_loss w_y lse^2,
+// p = softmax(logits_r), lse = log sum_k exp(logits_rk); mean = sum loss / sum w_y over rows
+// not ignored (PyTorch's weighted mean); d/dlogit_k = p_k A - (1 - eps) w_y [k == y] - (eps/C) w_k,
+// A = (1 - eps) w_y + (eps/C) sum w + 2 z_loss w_y lse.
+// `logits`: rows x classes; `target`: rows class indices in [0, classes), or `ignore_index`
+// (PyTorch's default -100) to leave a row out; `class_weight`: NULL or `classes` weights
+// (finite, >= 0); `sample_weight`: NULL or `rows` weights; `opts`: NULL for the defaults (mask
+// per row); `out`: 1 value, or `rows` values with LK_REDUCTION_NONE; `grad`: NULL or rows x
+// classes values receiving grad_scale * dL/dlogits. A class index out of range fails with
+// LK_ERR_INDEX_OUT_OF_RANGE (the message names the row).
+//
+// `f64` data.
+lk_status lk_cross_entropy_f64(const double *logits,
+                               const int64_t *target,
+                               size_t rows,
+                               size_t classes,
+                               const double *class_weight,
+                               int64_t ignore_index,
+                               double label_smoothing,
+                               double z_loss,
+                               const double *sample_weight,
+                               const lk_options *opts,
+                               double *out,
+                               double *grad);
+
+// lk_cross_entropy that overwrites `logits` with grad_scale * dL/dlogits (rows left out get 0),
+// row by row, so no second rows x classes buffer is needed. Arguments as for lk_cross_entropy
+// without `grad`; `logits` may not overlap any other buffer; opts->grad_accumulate must be 0.
+// On failure `logits` is untouched.
+//
+// `f32` data.
+lk_status lk_cross_entropy_in_place_f32(float *logits,
+                                        const int64_t *target,
+                                        size_t rows,
+                                        size_t classes,
+                                        const float *class_weight,
+                                        int64_t ignore_index,
+                                        float label_smoothing,
+                                        float z_loss,
+                                        const float *sample_weight,
+                                        const lk_options *opts,
+                                        float *out);
+
+// lk_cross_entropy that overwrites `logits` with grad_scale * dL/dlogits (rows left out get 0),
+// row by row, so no second rows x classes buffer is needed. Arguments as for lk_cross_entropy
+// without `grad`; `logits` may not overlap any other buffer; opts->grad_accumulate must be 0.
+// On failure `logits` is untouched.
+//
+// `f64` data.
+lk_status lk_cross_entropy_in_place_f64(double *logits,
+                                        const int64_t *target,
+                                        size_t rows,
+                                        size_t classes,
+                                        const double *class_weight,
+                                        int64_t ignore_index,
+                                        double label_smoothing,
+                                        double z_loss,
+                                        const double *sample_weight,
+                                        const lk_options *opts,
+                                        double *out);
+
+// Softmax cross-entropy with probability targets (PyTorch cross_entropy with a float target):
+// loss_r = -sum_k w_k t'_k log p_k, t' = (1 - eps) t + eps / C; the mean divides by the number of
+// rows; d/dlogit_k = (sum_j w_j t'_j) p_k - w_k t'_k. `target`: rows x classes. Other arguments
+// as for lk_cross_entropy.
+//
+// `f32` data.
+lk_status lk_cross_entropy_probs_f32(const float *logits,
+                                     const float *target,
+                                     size_t rows,
+                                     size_t classes,
+                                     const float *class_weight,
+                                     float label_smoothing,
+                                     const float *sample_weight,
+                                     const lk_options *opts,
+                                     float *out,
+                                     float *grad);
+
+// Softmax cross-entropy with probability targets (PyTorch cross_entropy with a float target):
+// loss_r = -sum_k w_k t'_k log p_k, t' = (1 - eps) t + eps / C; the mean divides by the number of
+// rows; d/dlogit_k = (sum_j w_j t'_j) p_k - w_k t'_k. `target`: rows x classes. Other arguments
+// as for lk_cross_entropy.
+//
+// `f64` data.
+lk_status lk_cross_entropy_probs_f64(const double *logits,
+                                     const double *target,
+                                     size_t rows,
+                                     size_t classes,
+                                     const double *class_weight,
+                                     double label_smoothing,
+                                     const double *sample_weight,
+                                     const lk_options *opts,
+                                     double *out,
+                                     double *grad);
+
+// Negative log-likelihood on log-probabilities (PyTorch nll_loss): loss_r = -w_y log_probs_ry;
+// mean = sum loss / sum w_y over rows not ignored; d/dlog_probs_k = -w_y [k == y]. Arguments as
+// for lk_cross_entropy with `log_probs` in place of `logits`.
+//
+// `f32` data.
+lk_status lk_nll_f32(const float *log_probs,
+                     const int64_t *target,
+                     size_t rows,
+                     size_t classes,
+                     const float *class_weight,
+                     int64_t ignore_index,
+                     const float *sample_weight,
+                     const lk_options *opts,
+                     float *out,
+                     float *grad);
+
+// Negative log-likelihood on log-probabilities (PyTorch nll_loss): loss_r = -w_y log_probs_ry;
+// mean = sum loss / sum w_y over rows not ignored; d/dlog_probs_k = -w_y [k == y]. Arguments as
+// for lk_cross_entropy with `log_probs` in place of `logits`.
+//
+// `f64` data.
+lk_status lk_nll_f64(const double *log_probs,
+                     const int64_t *target,
+                     size_t rows,
+                     size_t classes,
+                     const double *class_weight,
+                     int64_t ignore_index,
+                     const double *sample_weight,
+                     const lk_options *opts,
+                     double *out,
+                     double *grad);
+
+// Multiclass focal loss on logits, gamma >= 0: loss_r = w_y (1 - p_y)^gamma (-log p_y),
+// mean = sum loss / sum w_y. With `weight_in_probability` != 0, inferno's variant
+// (1 - p_y^w_y)^gamma w_y (-log p_y). gamma = 0 is lk_cross_entropy. Other arguments as for
+// lk_cross_entropy.
+//
+// `f32` data.
+lk_status lk_focal_f32(const float *logits,
+                       const int64_t *target,
+                       size_t rows,
+                       size_t classes,
+                       const float *class_weight,
+                       int64_t ignore_index,
+                       float gamma,
+                       uint8_t weight_in_probability,
+                       const float *sample_weight,
+                       const lk_options *opts,
+                       float *out,
+                       float *grad);
+
+// Multiclass focal loss on logits, gamma >= 0: loss_r = w_y (1 - p_y)^gamma (-log p_y),
+// mean = sum loss / sum w_y. With `weight_in_probability` != 0, inferno's variant
+// (1 - p_y^w_y)^gamma w_y (-log p_y). gamma = 0 is lk_cross_entropy. Other arguments as for
+// lk_cross_entropy.
+//
+// `f64` data.
+lk_status lk_focal_f64(const double *logits,
+                       const int64_t *target,
+                       size_t rows,
+                       size_t classes,
+                       const double *class_weight,
+                       int64_t ignore_index,
+                       double gamma,
+                       uint8_t weight_in_probability,
+                       const double *sample_weight,
+                       const lk_options *opts,
+                       double *out,
+                       double *grad);
+
+// Categorical accuracy: loss_r = 1 if argmax_k pred_rk == target_r else 0 (ties go to the first
+// index; a row holding NaN gives NaN); rows whose target is `ignore_index` are left out. No
+// gradient. Other arguments as for lk_cross_entropy.
+//
+// `f32` data.
+lk_status lk_categorical_accuracy_f32(const float *pred,
+                                      const int64_t *target,
+                                      size_t rows,
+                                      size_t classes,
+                                      int64_t ignore_index,
+                                      const float *sample_weight,
+                                      const lk_options *opts,
+                                      float *out);
+
+// Categorical accuracy: loss_r = 1 if argmax_k pred_rk == target_r else 0 (ties go to the first
+// index; a row holding NaN gives NaN); rows whose target is `ignore_index` are left out. No
+// gradient. Other arguments as for lk_cross_entropy.
+//
+// `f64` data.
+lk_status lk_categorical_accuracy_f64(const double *pred,
+                                      const int64_t *target,
+                                      size_t rows,
+                                      size_t classes,
+                                      int64_t ignore_index,
+                                      const double *sample_weight,
+                                      const lk_options *opts,
+                                      double *out);
+
+// astroNN categorical_crossentropy with one-hot (or probability) targets `target` (rows x
+// classes) in which opts->magic (with opts->use_magic != 0; NaN too) marks a missing label:
+// with t = target with missing entries set to 0 and F = classes / (valid entries of the row),
+// loss_r = -F sum_k t_k log p_k, p = softmax(pred) with `from_logits` != 0, otherwise
+// p = pred / sum(pred) clipped to [1e-7, 1 - 1e-7]. A row without a valid label follows
+// opts->empty (ZERO: left out; NAN: NaN; ERROR: fails). The mean is over rows.
+//
+// `f32` data.
+lk_status lk_astronn_cce_f32(const float *pred,
+                             const float *target,
+                             size_t rows,
+                             size_t classes,
+                             uint8_t from_logits,
+                             const float *sample_weight,
+                             const lk_options *opts,
+                             float *out,
+                             float *grad);
+
+// astroNN categorical_crossentropy with one-hot (or probability) targets `target` (rows x
+// classes) in which opts->magic (with opts->use_magic != 0; NaN too) marks a missing label:
+// with t = target with missing entries set to 0 and F = classes / (valid entries of the row),
+// loss_r = -F sum_k t_k log p_k, p = softmax(pred) with `from_logits` != 0, otherwise
+// p = pred / sum(pred) clipped to [1e-7, 1 - 1e-7]. A row without a valid label follows
+// opts->empty (ZERO: left out; NAN: NaN; ERROR: fails). The mean is over rows.
+//
+// `f64` data.
+lk_status lk_astronn_cce_f64(const double *pred,
+                             const double *target,
+                             size_t rows,
+                             size_t classes,
+                             uint8_t from_logits,
+                             const double *sample_weight,
+                             const lk_options *opts,
+                             double *out,
+                             double *grad);
+
+// astroNN categorical_accuracy: loss_r = 1 if argmax target_r == argmax pred_r else 0, with
+// missing target entries (opts->magic with opts->use_magic != 0, or NaN) set to 0 first; ties go
+// to the first index. No gradient. `target`: rows x classes.
+//
+// `f32` data.
+lk_status lk_astronn_categorical_accuracy_f32(const float *pred,
+                                              const float *target,
+                                              size_t rows,
+                                              size_t classes,
+                                              const float *sample_weight,
+                                              const lk_options *opts,
+                                              float *out);
+
+// astroNN categorical_accuracy: loss_r = 1 if argmax target_r == argmax pred_r else 0, with
+// missing target entries (opts->magic with opts->use_magic != 0, or NaN) set to 0 first; ties go
+// to the first index. No gradient. `target`: rows x classes.
+//
+// `f64` data.
+lk_status lk_astronn_categorical_accuracy_f64(const double *pred,
+                                              const double *target,
+                                              size_t rows,
+                                              size_t classes,
+                                              const double *sample_weight,
+                                              const lk_options *opts,
+                                              double *out);
+
 #if defined(LOSSKIT_CUDA)
 // LK_OK when the CUDA path can run here (the driver library loads and finds a GPU),
 // LK_ERR_NO_DEVICE when it cannot, LK_ERR_CUDA when cuInit fails otherwise.

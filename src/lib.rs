@@ -35,15 +35,18 @@ extern crate std;
 pub mod cuda;
 pub mod error;
 pub mod grad;
+pub mod math;
 pub mod penalty;
 pub mod pointwise;
 pub mod real;
 pub mod reduce;
+pub mod rowwise;
 pub mod segment;
 pub mod spectra;
 pub mod total;
 
 pub use error::Error;
+pub use pointwise::binary;
 pub use pointwise::regression;
 pub use real::Real;
 pub use reduce::{EmptyPolicy, GradMode, Options, Partial, Reduced, Reduction, ASTRONN_MAGIC};

@@ -19,6 +19,7 @@ mod sealed {
 /// [`crate::reduce`]); the methods here are the per-element arithmetic they need.
 pub trait Real:
     sealed::Sealed
+    + crate::math::Elementary
     + Copy
     + Default
     + PartialOrd

@@ -217,10 +217,15 @@ impl CompensatedSum {
         self.lo += if t.is_finite() { err } else { 0.0 };
         self.hi = t;
     }
-    /// The rounded value of the sum.
+    /// The rounded value of the sum (±∞ or NaN when the plain sum is; the error term is
+    /// then meaningless: ∞ − ∞).
     #[inline(always)]
     pub fn value(&self) -> f64 {
-        self.hi + self.lo
+        if self.hi.is_finite() {
+            self.hi + self.lo
+        } else {
+            self.hi
+        }
     }
 }
 
@@ -277,7 +282,9 @@ impl LaneSum for CompensatedLanes {
         let mut s = CompensatedSum::new();
         for l in &self.0 {
             s.add(l.hi);
-            s.add(l.lo);
+            if l.hi.is_finite() {
+                s.add(l.lo);
+            }
         }
         s.value()
     }
@@ -297,21 +304,48 @@ impl LaneSum for CompensatedLanes {
 /// index, in increasing order.
 #[inline(always)]
 pub fn blocked_sum<T: Real>(n: usize, mut f: impl FnMut(usize) -> f64) -> f64 {
+    blocked_sum_fill::<T, f64>(n, |i0, out| {
+        for (k, o) in out.iter_mut().enumerate() {
+            *o = f(i0 + k);
+        }
+    })
+}
+
+/// Terms handed to the `fill` closure of [`blocked_sum_fill`] per call (at most).
+pub const FILL: usize = 64;
+
+/// [`blocked_sum`] with the terms produced a run at a time: `fill(i0, out)` writes the terms
+/// `i0 .. i0 + out.len()` (at most [`FILL`] of them, never crossing a block) into `out`, in
+/// the type `E` (`f64`, or the data type `T`); they are then widened to `f64` and added in the
+/// fixed order, so the result is the same bit for bit as [`blocked_sum`] of the widened terms.
+///
+/// Producing the terms in a tight loop over slices, in the data type and apart from the
+/// summation, is what lets a caller's per-element math be vectorised at full width.
+#[inline(always)]
+pub fn blocked_sum_fill<T: Real, E: Real>(n: usize, mut fill: impl FnMut(usize, &mut [E])) -> f64 {
+    const _: () = assert!(BLOCK % FILL == 0 && FILL % LANES == 0);
+    let mut buf = [E::zero(); FILL];
     let mut total = CompensatedSum::new();
     let mut start = 0;
     while start < n {
         let end = if n - start > BLOCK { start + BLOCK } else { n };
         let mut lanes = T::Lanes::default();
-        let mut j = start;
-        // Whole chunks first: a fixed trip count LLVM unrolls and vectorises.
-        while j + LANES <= end {
-            for k in 0..LANES {
-                lanes.add(k, f(j + k));
+        let mut i0 = start;
+        while i0 < end {
+            let m = if end - i0 > FILL { FILL } else { end - i0 };
+            let out = &mut buf[..m];
+            fill(i0, out);
+            // i0 − start is a multiple of LANES, so term k goes to lane k mod LANES.
+            let mut runs = out.chunks_exact(LANES);
+            for run in &mut runs {
+                for (l, &v) in run.iter().enumerate() {
+                    lanes.add(l, v.to_f64());
+                }
             }
-            j += LANES;
-        }
-        for k in 0..end - j {
-            lanes.add(k, f(j + k));
+            for (l, &v) in runs.remainder().iter().enumerate() {
+                lanes.add(l, v.to_f64());
+            }
+            i0 += m;
         }
         lanes.add_to(&mut total);
         start = end;

@@ -17,6 +17,7 @@
 
 mod atomistic;
 mod boundary;
+mod classification;
 #[cfg(feature = "cuda")]
 mod cuda;
 #[cfg(all(test, feature = "cuda"))]
@@ -25,11 +26,13 @@ mod grad;
 mod options;
 mod penalty;
 mod regression;
+mod rowwise;
 mod spectra;
 mod status;
 mod total;
 
 pub use atomistic::*;
+pub use classification::*;
 #[cfg(feature = "cuda")]
 pub use cuda::*;
 pub use grad::*;

@@ -33,9 +33,12 @@
 //! wᵢ·vᵢ and loss ℓ(pᵢ/cᵢ, yᵢ/cᵢ), whose derivative is ℓ′(pᵢ/cᵢ, yᵢ/cᵢ)/cᵢ. [`evaluate`] is
 //! [`evaluate_with`] with [`Unit`] factors (vᵢ = cᵢ = 1), which compile away.
 
+pub mod binary;
 pub mod regression;
 
-use crate::reduce::{blocked_sum, CompensatedSum, EmptyPolicy, GradMode, Partial, Reduced};
+use crate::reduce::{
+    blocked_sum, blocked_sum_fill, CompensatedSum, EmptyPolicy, GradMode, Partial, Reduced, FILL,
+};
 use crate::{Error, Options, Real, Reduction};
 
 /// The per-element math of a loss.
@@ -50,6 +53,53 @@ pub trait Pointwise<T: Real> {
     /// The transform applied to the reduced value.
     fn finish(&self) -> Finish {
         Finish::Identity
+    }
+    /// 0 (the default) for a loss that is the same at every element; C > 0 for a loss with a
+    /// per-column parameter over data in rows of C columns (e.g. BCE's `pos_weight`): the
+    /// engine then requires n to be a multiple of C and calls [`Pointwise::loss_grad_at`]
+    /// with the column j = i mod C of element i.
+    fn period(&self) -> usize {
+        0
+    }
+    /// ℓ and ∂ℓ/∂p at an element of column `col` (used when [`Pointwise::period`] > 0).
+    #[inline(always)]
+    fn loss_grad_at(&self, col: usize, p: T, y: T) -> (T, T) {
+        let _ = col;
+        self.loss_grad(p, y)
+    }
+    /// ℓ alone at an element of column `col` (used when [`Pointwise::period`] > 0).
+    #[inline(always)]
+    fn loss_at(&self, col: usize, p: T, y: T) -> T {
+        self.loss_grad_at(col, p, y).0
+    }
+}
+
+/// The column i mod C of increasing indices i, without a division per element.
+struct Column {
+    period: usize,
+    next: usize,
+    col: usize,
+}
+
+impl Column {
+    fn new(start: usize, period: usize) -> Self {
+        Column {
+            period,
+            next: start,
+            col: start % period,
+        }
+    }
+    /// The column of element `i`; the indices of successive calls increase.
+    #[inline(always)]
+    fn of(&mut self, i: usize) -> usize {
+        let gap = i - self.next;
+        if gap > 0 {
+            self.col = (self.col + gap % self.period) % self.period;
+        }
+        let c = self.col;
+        self.next = i + 1;
+        self.col = if c + 1 == self.period { 0 } else { c + 1 };
+        c
     }
 }
 
@@ -189,6 +239,138 @@ impl<T: Real, F: Factors<T>> Keep<'_, '_, T, F> {
     }
 }
 
+/// The weight wᵢ (0: dropped) and input divisor cᵢ of element i, as the engine's passes see
+/// them; called for increasing i within a pass.
+trait KeepRule<T> {
+    fn weight(&mut self, i: usize, y: T) -> (T, T);
+}
+
+/// Every element kept with weight 1 and divisor 1.
+struct AllKept;
+
+impl<T: Real> KeepRule<T> for AllKept {
+    #[inline(always)]
+    fn weight(&mut self, _: usize, _: T) -> (T, T) {
+        (T::one(), T::one())
+    }
+}
+
+/// The options' keep-rule and weights with the per-element factors of one pass.
+struct Kept<'k, 'a, 'o, T: Real, F: Factors<T>> {
+    keep: &'k Keep<'a, 'o, T, F>,
+    reader: F::Reader<'k>,
+}
+
+impl<T: Real, F: Factors<T>> KeepRule<T> for Kept<'_, '_, '_, T, F> {
+    #[inline(always)]
+    fn weight(&mut self, i: usize, y: T) -> (T, T) {
+        self.keep.weight(&mut self.reader, i, y)
+    }
+}
+
+/// The per-element math of a pass (structs, not closures, so that it is always inlined).
+trait ElementMath<T> {
+    fn loss_grad(&mut self, i: usize, p: T, y: T) -> (T, T);
+    fn loss(&mut self, i: usize, p: T, y: T) -> T;
+}
+
+/// A loss that is the same at every element.
+struct Uniform<'a, L>(&'a L);
+
+impl<T: Real, L: Pointwise<T>> ElementMath<T> for Uniform<'_, L> {
+    #[inline(always)]
+    fn loss_grad(&mut self, _: usize, p: T, y: T) -> (T, T) {
+        self.0.loss_grad(p, y)
+    }
+    #[inline(always)]
+    fn loss(&mut self, _: usize, p: T, y: T) -> T {
+        self.0.loss(p, y)
+    }
+}
+
+/// A loss with a per-column parameter ([`Pointwise::period`] > 0).
+struct PerColumn<'a, L> {
+    loss: &'a L,
+    column: Column,
+}
+
+impl<T: Real, L: Pointwise<T>> ElementMath<T> for PerColumn<'_, L> {
+    #[inline(always)]
+    fn loss_grad(&mut self, i: usize, p: T, y: T) -> (T, T) {
+        self.loss.loss_grad_at(self.column.of(i), p, y)
+    }
+    #[inline(always)]
+    fn loss(&mut self, i: usize, p: T, y: T) -> T {
+        self.loss.loss_at(self.column.of(i), p, y)
+    }
+}
+
+/// One run of a value pass: `v[k]` and `out[k]` receive wₖℓ(pₖ/cₖ, yₖ/cₖ) for the elements `a + k`
+/// (`out` in the data type, so that nothing narrows the vector width).
+///
+/// A function of its own (not inlined): its slice arguments are known not to overlap, so the
+/// loop vectorises without run-time overlap checks; it is called once per [`FILL`] elements.
+#[inline(never)]
+fn value_run<T: Real, K: KeepRule<T>, M: ElementMath<T>>(
+    keep: &mut K,
+    math: &mut M,
+    a: usize,
+    p: &[T],
+    y: &[T],
+    v: &mut [T],
+    out: &mut [T],
+) {
+    let m = out.len().min(p.len()).min(y.len()).min(v.len());
+    for k in 0..m {
+        let (w, c) = keep.weight(a + k, y[k]);
+        let wl = if w == T::zero() {
+            T::zero()
+        } else {
+            w * math.loss(a + k, p[k] / c, y[k] / c)
+        };
+        v[k] = wl;
+        out[k] = wl;
+    }
+}
+
+/// One run of a gradient pass: as [`value_run`], and `g[k]` receives (or, accumulating, adds)
+/// `factor`·wₖ·∂ℓₖ/∂p (0 for a dropped element).
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn grad_run<T: Real, K: KeepRule<T>, M: ElementMath<T>>(
+    keep: &mut K,
+    math: &mut M,
+    a: usize,
+    p: &[T],
+    y: &[T],
+    g: &mut [T],
+    v: &mut [T],
+    out: &mut [T],
+    factor: T,
+    acc: bool,
+) {
+    let m = out
+        .len()
+        .min(p.len())
+        .min(y.len())
+        .min(g.len())
+        .min(v.len());
+    for k in 0..m {
+        let (w, c) = keep.weight(a + k, y[k]);
+        let (wl, gk) = if w == T::zero() {
+            (T::zero(), T::zero())
+        } else {
+            let (l, d) = math.loss_grad(a + k, p[k] / c, y[k] / c);
+            (w * l, factor * w * d / c)
+        };
+        // The old value is loaded unconditionally so that the select vectorises.
+        let old = g[k];
+        g[k] = if acc { old + gk } else { gk };
+        v[k] = wl;
+        out[k] = wl;
+    }
+}
+
 /// Checks that `got == expected`.
 pub(crate) fn check_len(what: &'static str, expected: usize, got: usize) -> Result<(), Error> {
     if expected == got {
@@ -279,6 +461,14 @@ pub fn evaluate_with<T: Real, L: Pointwise<T>, F: Factors<T>>(
     if let Some(g) = grad.as_deref() {
         check_len("grad", n, g.len())?;
     }
+    let period = loss.period();
+    if period > 0 && n % period != 0 {
+        return Err(Error::LengthMismatch {
+            what: "pred (a whole number of rows of the per-column parameter's length)",
+            expected: (n / period + 1) * period,
+            got: n,
+        });
+    }
     let finish = loss.finish();
     if finish == Finish::Sqrt && opts.reduction == Reduction::None {
         return Err(Error::BadParameter { what: "reduction" });
@@ -318,71 +508,84 @@ struct Sink<'b, T> {
 impl<T: Real, L: Pointwise<T>, F: Factors<T>> Engine<'_, '_, T, L, F> {
     /// Σ wℓ over `start..start+len`, writing per-element values and gradients.
     fn pass(&self, start: usize, len: usize, sink: &mut Sink<'_, T>) -> f64 {
-        if self.keep.is_trivial() {
-            // Every element counts with weight 1 and divisor 1: a separate instance
-            // without the per-element mask, weight and factor lookups, which LLVM vectorises.
-            self.pass_with(start, len, sink, |_, _| (T::one(), T::one()))
-        } else {
-            let mut reader = self.keep.factors.reader(start);
-            self.pass_with(start, len, sink, |i, y| self.keep.weight(&mut reader, i, y))
+        match self.loss.period() {
+            0 => self.pass_with(start, len, sink, Uniform(self.loss)),
+            period => {
+                let math = PerColumn {
+                    loss: self.loss,
+                    column: Column::new(start, period),
+                };
+                self.pass_with(start, len, sink, math)
+            }
         }
     }
 
-    /// One pass with the weight source `weight(i, yᵢ) -> (wᵢ, cᵢ)`: element i contributes
-    /// wᵢ ℓ(pᵢ/cᵢ, yᵢ/cᵢ) and its gradient wᵢ ∂ℓ/∂p / cᵢ.
+    /// [`Engine::pass`] with the per-element math `math`.
     #[inline(always)]
-    fn pass_with(
+    fn pass_with<M: ElementMath<T>>(
         &self,
         start: usize,
         len: usize,
         sink: &mut Sink<'_, T>,
-        mut weight: impl FnMut(usize, T) -> (T, T),
+        math: M,
     ) -> f64 {
-        let (pred, target, loss) = (
-            &self.pred[start..start + len],
-            &self.target[start..start + len],
-            self.loss,
-        );
-        let (factor, acc) = (sink.factor, sink.accumulate);
-        match (sink.values.as_deref_mut(), sink.grad.as_deref_mut()) {
-            (None, None) => blocked_sum::<T>(len, |j| {
-                let (w, c) = weight(start + j, target[j]);
-                let wl = w * loss.loss(pred[j] / c, target[j] / c);
-                if w == T::zero() {
-                    0.0
-                } else {
-                    wl.to_f64()
-                }
+        // Without mask, magic or weights every weight is the constant 1: a separate instance
+        // in which the keep-rule folds away, so that the loop vectorises.
+        if self.keep.is_trivial() {
+            self.pass_keep(start, len, sink, AllKept, math)
+        } else {
+            let kept = Kept {
+                keep: &self.keep,
+                reader: self.keep.factors.reader(start),
+            };
+            self.pass_keep(start, len, sink, kept, math)
+        }
+    }
+
+    /// [`Engine::pass_with`] with the keep-rule `keep`.
+    #[inline(always)]
+    fn pass_keep<K: KeepRule<T>, M: ElementMath<T>>(
+        &self,
+        start: usize,
+        len: usize,
+        sink: &mut Sink<'_, T>,
+        mut keep: K,
+        mut math: M,
+    ) -> f64 {
+        let (pred, target) = (self.pred, self.target);
+        // Per-element values go to a scratch run when the caller wants none, so that no store
+        // in the loops is conditional.
+        let mut scratch = [T::zero(); FILL];
+        let mut values = sink.values.as_deref_mut();
+        match sink.grad.as_deref_mut() {
+            None => blocked_sum_fill::<T, T>(len, |j0, out| {
+                let a = start + j0;
+                let m = out.len();
+                let v = match values.as_deref_mut() {
+                    Some(v) => &mut v[a..a + m],
+                    None => &mut scratch[..m],
+                };
+                value_run(
+                    &mut keep,
+                    &mut math,
+                    a,
+                    &pred[a..a + m],
+                    &target[a..a + m],
+                    v,
+                    out,
+                );
             }),
-            (None, Some(grad)) => {
-                let grad = &mut grad[start..start + len];
-                blocked_sum::<T>(len, |j| {
-                    let (w, c) = weight(start + j, target[j]);
-                    let (l, d) = loss.loss_grad(pred[j] / c, target[j] / c);
-                    let kept = w != T::zero();
-                    let g = if kept { factor * w * d / c } else { T::zero() };
-                    grad[j] = if acc { grad[j] + g } else { g };
-                    if kept {
-                        (w * l).to_f64()
-                    } else {
-                        0.0
-                    }
-                })
-            }
-            (Some(values), grad) => {
-                let values = &mut values[start..start + len];
-                let mut grad = grad.map(|g| &mut g[start..start + len]);
-                blocked_sum::<T>(len, |j| {
-                    let (w, c) = weight(start + j, target[j]);
-                    let (l, d) = loss.loss_grad(pred[j] / c, target[j] / c);
-                    let kept = w != T::zero();
-                    if let Some(grad) = grad.as_deref_mut() {
-                        let g = if kept { factor * w * d / c } else { T::zero() };
-                        grad[j] = if acc { grad[j] + g } else { g };
-                    }
-                    let wl = if kept { w * l } else { T::zero() };
-                    values[j] = wl;
-                    wl.to_f64()
+            Some(grad) => {
+                let (factor, acc) = (sink.factor, sink.accumulate);
+                blocked_sum_fill::<T, T>(len, |j0, out| {
+                    let a = start + j0;
+                    let m = out.len();
+                    let v = match values.as_deref_mut() {
+                        Some(v) => &mut v[a..a + m],
+                        None => &mut scratch[..m],
+                    };
+                    let (p, y, g) = (&pred[a..a + m], &target[a..a + m], &mut grad[a..a + m]);
+                    grad_run(&mut keep, &mut math, a, p, y, g, v, out, factor, acc);
                 })
             }
         }

@@ -3,11 +3,13 @@
 #include <stdio.h>
 
 int check_atomistic(void);
+int check_classification(void);
 int check_spectra(void);
 
 int main(void) {
     int failures = 0;
     failures += check_atomistic();
+    failures += check_classification();
     failures += check_spectra();
     if (failures) {
         fprintf(stderr, "%d C checks failed\n", failures);

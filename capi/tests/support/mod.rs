@@ -224,6 +224,7 @@ pub fn families() -> Vec<String> {
         "options",
         "status",
         "grad",
+        "rowwise",
         "no_alloc_tests",
         // GPU-only entry points; their tests need a device (capi/src/cuda_tests.rs).
         "cuda",
