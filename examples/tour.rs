@@ -3,9 +3,10 @@
 //!
 //! Run with `cargo run --release --example tour`.
 
+use losskit::rowwise::{self, CrossEntropy};
 use losskit::segment::{Batch, Metric, Property, PropertyLoss};
 use losskit::total::Total;
-use losskit::{regression, Options, Reduction, ASTRONN_MAGIC};
+use losskit::{binary, regression, Options, Reduction, ASTRONN_MAGIC};
 
 /// A small deterministic sample: predictions of a noisy linear model and their targets.
 fn sample(n: usize) -> (Vec<f64>, Vec<f64>) {
@@ -115,7 +116,68 @@ fn main() -> Result<(), losskit::Error> {
         whole.value
     );
 
+    classification(&pred)?;
     interatomic(&pred)?;
+    Ok(())
+}
+
+/// Binary and multiclass losses: logits from the sample data, labels from its sign.
+fn classification(x: &[f64]) -> Result<(), losskit::Error> {
+    println!("\n== Classification: binary on 64 logits, softmax over 16 rows x 4 classes ==");
+    let logits: Vec<f64> = x.iter().map(|v| 3.0 * (v - 2.5)).collect();
+    let labels: Vec<f64> = x
+        .iter()
+        .enumerate()
+        .map(|(i, _)| ((i * 7) % 3 == 0) as u8 as f64)
+        .collect();
+    let mut grad = vec![0.0; logits.len()];
+    let opts = Options::default();
+    let r = binary::bce_with_logits(&logits, &labels, None, &opts, None, Some(&mut grad))?;
+    println!(
+        "{:<32} {:>12.8}  |grad| {:.8}",
+        "bce_with_logits",
+        r.value,
+        norm(&grad)
+    );
+    let r = binary::binary_focal(&logits, &labels, 2.0, &opts, None, Some(&mut grad))?;
+    println!(
+        "{:<32} {:>12.8}  |grad| {:.8}",
+        "binary_focal(γ=2)",
+        r.value,
+        norm(&grad)
+    );
+    let classes = 4;
+    let targets: Vec<i64> = (0..16)
+        .map(|r| if r == 5 { -100 } else { (r * 3 % 4) as i64 })
+        .collect();
+    let ce = CrossEntropy {
+        label_smoothing: 0.1,
+        z_loss: 1e-4,
+        ..CrossEntropy::default()
+    };
+    let r = rowwise::cross_entropy(
+        &logits,
+        &targets,
+        classes,
+        &ce,
+        &opts,
+        None,
+        Some(&mut grad),
+    )?;
+    println!(
+        "{:<32} {:>12.8}  |grad| {:.8}",
+        "cross_entropy(ε=0.1, z=1e-4)",
+        r.value,
+        norm(&grad)
+    );
+    let mut in_place = logits.clone();
+    let r2 = rowwise::cross_entropy_in_place(&mut in_place, &targets, classes, &ce, &opts, None)?;
+    println!(
+        "{:<32} {:>12.8}  same gradient over the logits buffer: {}",
+        "cross_entropy_in_place",
+        r2.value,
+        in_place == grad
+    );
     Ok(())
 }
 

@@ -53,6 +53,11 @@ fn cases(out: &mut dyn Write) -> fmt::Result {
         atomistic::<f64>(out)?;
         atomistic::<f32>(out)?;
     }
+    #[cfg(feature = "classification")]
+    {
+        classification::<f64>(out)?;
+        classification::<f32>(out)?;
+    }
     Ok(())
 }
 
@@ -199,4 +204,54 @@ fn regression<T: Bits>(out: &mut dyn Write) -> fmt::Result {
     let res = r::smooth_l1(&p, &y, half, &astro, None, Some(&mut g));
     report("smooth_l1", "astro", res, &g)?;
     Ok(())
+}
+
+#[cfg(feature = "classification")]
+/// Binary and softmax losses: BCE with logits (per-column pos_weight), binary focal,
+/// cross-entropy with class weights, an ignored row, label smoothing and z-loss, and the
+/// astroNN categorical cross-entropy with a magic number.
+fn classification<T: Bits>(out: &mut dyn Write) -> fmt::Result {
+    use losskit::rowwise::{self, CrossEntropy};
+    use losskit::{binary, Options};
+    let (p, _, _) = inputs::<T>();
+    let logits: [T; N] = core::array::from_fn(|i| T::from_f64(3.0) * (p[i] - T::from_f64(2.5)));
+    let labels: [T; N] = core::array::from_fn(|i| T::from_f64(((i * 7) % 3 == 0) as u8 as f64));
+    let pos_weight = [T::from_f64(0.5), T::from_f64(1.0), T::from_f64(2.0), T::from_f64(4.0)];
+    let opts = Options::default();
+    let mut g = [T::zero(); N];
+    let mut line = |name: &str, res: Result<losskit::Reduced<T>, losskit::Error>, g: &[T]| match res {
+        Ok(v) => writeln!(
+            out,
+            "{name}_{} value={:016x} grad={:016x}",
+            T::NAME,
+            v.value.bits(),
+            fingerprint(g)
+        ),
+        Err(e) => writeln!(out, "{name}_{} error={e}", T::NAME),
+    };
+    let res = binary::bce_with_logits(&logits, &labels, Some(&pos_weight), &opts, None, Some(&mut g));
+    line("bce_with_logits", res, &g)?;
+    let res = binary::binary_focal(&logits, &labels, T::from_f64(2.0), &opts, None, Some(&mut g));
+    line("binary_focal", res, &g)?;
+    let targets: [i64; 12] = core::array::from_fn(|r| if r == 5 { -100 } else { (r * 3 % 4) as i64 });
+    let class_weights = [T::from_f64(1.0), T::from_f64(2.0), T::from_f64(0.5), T::from_f64(1.5)];
+    let ce = CrossEntropy {
+        class_weights: Some(&class_weights),
+        label_smoothing: T::from_f64(0.1),
+        z_loss: T::from_f64(1e-4),
+        ..CrossEntropy::default()
+    };
+    let res = rowwise::cross_entropy(&logits, &targets, 4, &ce, &opts, None, Some(&mut g));
+    line("cross_entropy", res, &g)?;
+    let magic = T::from_f64(losskit::ASTRONN_MAGIC);
+    let onehot: [T; N] = core::array::from_fn(|i| {
+        if i % 11 == 2 {
+            magic
+        } else {
+            T::from_f64((i % 4 == (i / 4) % 4) as u8 as f64)
+        }
+    });
+    let astro = Options::default().with_magic(magic);
+    let res = rowwise::astronn_categorical_crossentropy(&logits, &onehot, 4, true, &astro, None, Some(&mut g));
+    line("astronn_cce_logits", res, &g)
 }
