@@ -58,6 +58,11 @@ fn cases(out: &mut dyn Write) -> fmt::Result {
         classification::<f64>(out)?;
         classification::<f32>(out)?;
     }
+    #[cfg(feature = "spectra")]
+    {
+        spectra::<f64>(out)?;
+        spectra::<f32>(out)?;
+    }
     Ok(())
 }
 
@@ -83,10 +88,24 @@ fn atomistic<T: Bits>(out: &mut dyn Write) -> fmt::Result {
     let forces = PropertyLoss::new(Property::Forces, Metric::Huber(T::from_f64(0.5)));
     let opts = Options::default();
     let r1 = total.term("energy", 1.0, |g| {
-        energy.evaluate(e_pred, &e_true, &batch, &g.apply(opts), None, Some(&mut e_grad))
+        energy.evaluate(
+            e_pred,
+            &e_true,
+            &batch,
+            &g.apply(opts),
+            None,
+            Some(&mut e_grad),
+        )
     });
     let r2 = total.term("forces", 10.0, |g| {
-        forces.evaluate(f_pred, &clean, &batch, &g.apply(opts), None, Some(&mut f_grad))
+        forces.evaluate(
+            f_pred,
+            &clean,
+            &batch,
+            &g.apply(opts),
+            None,
+            Some(&mut f_grad),
+        )
     });
     writeln!(
         out,
@@ -141,7 +160,11 @@ fn inputs<T: losskit::Real>() -> ([T; N], [T; N], [T; N]) {
     let mut w = [T::zero(); N];
     for i in 0..N {
         let yi = 0.5 + 4.0 * next();
-        y[i] = T::from_f64(if i % 7 == 3 { losskit::ASTRONN_MAGIC } else { yi });
+        y[i] = T::from_f64(if i % 7 == 3 {
+            losskit::ASTRONN_MAGIC
+        } else {
+            yi
+        });
         p[i] = T::from_f64(yi + 2.0 * (next() - 0.5));
         w[i] = T::from_f64(0.25 + next());
     }
@@ -178,18 +201,19 @@ fn regression<T: Bits>(out: &mut dyn Write) -> fmt::Result {
         .with_weights(&w)
         .with_row_len(8);
     let mut g = [T::zero(); N];
-    let mut report = |name: &str, which: &str, res: Result<losskit::Reduced<T>, losskit::Error>, g: &[T]| {
-        match res {
-            Ok(v) => writeln!(
-                out,
-                "{name}_{} {which} value={:016x} grad={:016x}",
-                T::NAME,
-                v.value.bits(),
-                fingerprint(g)
-            ),
-            Err(e) => writeln!(out, "{name}_{} {which} error={e}", T::NAME),
-        }
-    };
+    let mut report =
+        |name: &str, which: &str, res: Result<losskit::Reduced<T>, losskit::Error>, g: &[T]| {
+            match res {
+                Ok(v) => writeln!(
+                    out,
+                    "{name}_{} {which} value={:016x} grad={:016x}",
+                    T::NAME,
+                    v.value.bits(),
+                    fingerprint(g)
+                ),
+                Err(e) => writeln!(out, "{name}_{} {which} error={e}", T::NAME),
+            }
+        };
     for (name, f) in losses {
         let res = f(&p, &clean, &Options::default(), None, Some(&mut g));
         report(name, "mean", res, &g)?;
@@ -216,10 +240,16 @@ fn classification<T: Bits>(out: &mut dyn Write) -> fmt::Result {
     let (p, _, _) = inputs::<T>();
     let logits: [T; N] = core::array::from_fn(|i| T::from_f64(3.0) * (p[i] - T::from_f64(2.5)));
     let labels: [T; N] = core::array::from_fn(|i| T::from_f64(((i * 7) % 3 == 0) as u8 as f64));
-    let pos_weight = [T::from_f64(0.5), T::from_f64(1.0), T::from_f64(2.0), T::from_f64(4.0)];
+    let pos_weight = [
+        T::from_f64(0.5),
+        T::from_f64(1.0),
+        T::from_f64(2.0),
+        T::from_f64(4.0),
+    ];
     let opts = Options::default();
     let mut g = [T::zero(); N];
-    let mut line = |name: &str, res: Result<losskit::Reduced<T>, losskit::Error>, g: &[T]| match res {
+    let mut line = |name: &str, res: Result<losskit::Reduced<T>, losskit::Error>, g: &[T]| match res
+    {
         Ok(v) => writeln!(
             out,
             "{name}_{} value={:016x} grad={:016x}",
@@ -229,12 +259,32 @@ fn classification<T: Bits>(out: &mut dyn Write) -> fmt::Result {
         ),
         Err(e) => writeln!(out, "{name}_{} error={e}", T::NAME),
     };
-    let res = binary::bce_with_logits(&logits, &labels, Some(&pos_weight), &opts, None, Some(&mut g));
+    let res = binary::bce_with_logits(
+        &logits,
+        &labels,
+        Some(&pos_weight),
+        &opts,
+        None,
+        Some(&mut g),
+    );
     line("bce_with_logits", res, &g)?;
-    let res = binary::binary_focal(&logits, &labels, T::from_f64(2.0), &opts, None, Some(&mut g));
+    let res = binary::binary_focal(
+        &logits,
+        &labels,
+        T::from_f64(2.0),
+        &opts,
+        None,
+        Some(&mut g),
+    );
     line("binary_focal", res, &g)?;
-    let targets: [i64; 12] = core::array::from_fn(|r| if r == 5 { -100 } else { (r * 3 % 4) as i64 });
-    let class_weights = [T::from_f64(1.0), T::from_f64(2.0), T::from_f64(0.5), T::from_f64(1.5)];
+    let targets: [i64; 12] =
+        core::array::from_fn(|r| if r == 5 { -100 } else { (r * 3 % 4) as i64 });
+    let class_weights = [
+        T::from_f64(1.0),
+        T::from_f64(2.0),
+        T::from_f64(0.5),
+        T::from_f64(1.5),
+    ];
     let ce = CrossEntropy {
         class_weights: Some(&class_weights),
         label_smoothing: T::from_f64(0.1),
@@ -252,6 +302,138 @@ fn classification<T: Bits>(out: &mut dyn Write) -> fmt::Result {
         }
     });
     let astro = Options::default().with_magic(magic);
-    let res = rowwise::astronn_categorical_crossentropy(&logits, &onehot, 4, true, &astro, None, Some(&mut g));
+    let res = rowwise::astronn_categorical_crossentropy(
+        &logits,
+        &onehot,
+        4,
+        true,
+        &astro,
+        None,
+        Some(&mut g),
+    );
     line("astronn_cce_logits", res, &g)
+}
+
+#[cfg(feature = "spectra")]
+/// DRDMannTurb's aggregate (log-ratio MSE, slope and curvature penalties, regulariser,
+/// coherence) on a non-uniform grid, and Rockpool's boundary penalties.
+fn spectra<T: Bits>(out: &mut dyn Write) -> fmt::Result {
+    use losskit::grad::GradOut;
+    use losskit::penalty::{bounds_cost, summed_exp_boundary_loss, Bound, BoundsGroup};
+    use losskit::spectra::{
+        SpectraGrads, SpectraGrid, SpectraInput, SpectraLoss, SpectraParams, SpectraTerms,
+    };
+    use losskit::GradMode;
+    const L: usize = 12;
+    const C: usize = 3;
+    let (p, y, _) = inputs::<T>();
+    // A non-uniform, increasing grid and positive spectra (the uw row negative, as a
+    // co-spectrum is).
+    let k1: [T; L] =
+        core::array::from_fn(|j| T::from_f64(0.05 * (1.0 + j as f64) * (1.0 + j as f64)));
+    let model: [T; C * L] = core::array::from_fn(|i| {
+        let v = p[i % N].abs() + T::from_f64(0.1);
+        if i / L == 2 {
+            -v
+        } else {
+            v
+        }
+    });
+    let data: [T; C * L] = core::array::from_fn(|i| {
+        let v = y[(i + 5) % N].abs().min_nan(T::from_f64(9.0)) + T::from_f64(0.2);
+        if i / L == 2 {
+            -v
+        } else {
+            v
+        }
+    });
+    let theta: [T; 6] = core::array::from_fn(|i| p[i] - T::from_f64(2.0));
+    let coh_model: [T; 8] = core::array::from_fn(|i| p[i + 10] / T::from_f64(5.0));
+    let coh_data: [T; 8] = core::array::from_fn(|i| p[i + 20] / T::from_f64(5.0));
+    let mut work = [0.0f64; 4 * L];
+    let mut g_model = [T::zero(); C * L];
+    let mut g_theta = [T::zero(); 6];
+    let mut g_coh = [T::zero(); 8];
+    let mut terms = SpectraTerms::default();
+    let res = SpectraGrid::new(&k1, T::from_f64(40.0), &mut work).and_then(|grid| {
+        let params = SpectraParams {
+            alpha_pen1: 1e-3,
+            alpha_pen2: 1.0,
+            beta_reg: 1e-4,
+            gamma_coherence: 0.5,
+            ..SpectraParams::default()
+        };
+        let loss = SpectraLoss::new(grid, params)?;
+        let input = SpectraInput::new(&model, &data)
+            .with_theta(&theta)
+            .with_coherence(&coh_model, &coh_data);
+        let grads = SpectraGrads {
+            model: Some(&mut g_model),
+            theta: Some(&mut g_theta),
+            coherence: Some(&mut g_coh),
+            ..SpectraGrads::default()
+        };
+        loss.eval(&input, grads, &mut terms)
+    });
+    writeln!(
+        out,
+        "spectra_{} ok={} total={:016x} mse={:016x} pen1={:016x} pen2={:016x} reg={:016x} coh={:016x}",
+        T::NAME,
+        res.is_ok(),
+        terms.total.to_bits(),
+        terms.mse.to_bits(),
+        terms.pen1.to_bits(),
+        terms.pen2.to_bits(),
+        terms.reg.to_bits(),
+        terms.coherence.to_bits()
+    )?;
+    writeln!(
+        out,
+        "spectra_grads_{} model={:016x} theta={:016x} coh={:016x}",
+        T::NAME,
+        fingerprint(&g_model),
+        fingerprint(&g_theta),
+        fingerprint(&g_coh)
+    )?;
+    let mut g = [T::zero(); N];
+    let shifted: [T; N] = core::array::from_fn(|i| p[i] - T::from_f64(2.5));
+    let res = summed_exp_boundary_loss(
+        &shifted,
+        Some(T::from_f64(-1.0)),
+        Some(T::zero()),
+        Some(GradOut::new(&mut g)),
+    );
+    match res {
+        Ok(v) => writeln!(
+            out,
+            "boundary_{} value={:016x} grad={:016x}",
+            T::NAME,
+            v.bits(),
+            fingerprint(&g)
+        )?,
+        Err(e) => writeln!(out, "boundary_{} error={e}", T::NAME)?,
+    }
+    let upper: [T; 16] = core::array::from_fn(|i| T::from_f64(0.1 * i as f64));
+    let mut ga = [T::zero(); 16];
+    let mut gb = [T::zero(); 16];
+    let mut groups = [
+        BoundsGroup::new(&shifted[..16])
+            .with_lower(Bound::Scalar(T::from_f64(-0.5)))
+            .with_grad(&mut ga),
+        BoundsGroup::new(&shifted[16..32])
+            .with_upper(Bound::Each(&upper))
+            .with_grad(&mut gb),
+    ];
+    let res = bounds_cost(&mut groups, T::one(), GradMode::Overwrite);
+    match res {
+        Ok(v) => writeln!(
+            out,
+            "bounds_cost_{} value={:016x} grad={:016x}{:016x}",
+            T::NAME,
+            v.bits(),
+            fingerprint(&ga),
+            fingerprint(&gb)
+        ),
+        Err(e) => writeln!(out, "bounds_cost_{} error={e}", T::NAME),
+    }
 }
