@@ -63,9 +63,10 @@
 // L = sum(w*loss) / sum(w) over kept elements (the default); `out` receives 1 value.
 #define LK_REDUCTION_MEAN 2
 
-// Like SUM, and `options.partial` (required) receives {sum(w*loss), sum(w)} in double, to
-// be merged across threads/ranks; pass the global 1/sum(w) as `grad_scale` to get the
-// gradient of the global mean.
+// Like SUM, and `options.partial` (required) receives {sum(w*loss), sum(w)} in double (with
+// their remainders, see `lk_partial`), to be merged across threads/ranks with
+// `lk_partial_merge` and finished with `lk_partial_mean`; pass the global 1/sum(w)
+// (1 / merged.weight) as `grad_scale` to get the gradient of the global mean.
 #define LK_REDUCTION_PARTIAL 3
 
 // A mean over nothing is 0, with gradient 0 (the default).
@@ -137,12 +138,37 @@ typedef struct {
   const int64_t *species;
 } lk_batch;
 
-// A mergeable partial result: the weighted sum of losses and the sum of weights.
+// A mergeable partial result: the weighted sum of losses and the sum of weights, each as
+// a rounded double and its remainder (four doubles, in this order).
+//
+// `sum` and `weight` hold the rounded values; `sum + sum_lo` and `weight + weight_lo` are
+// the sums before rounding (the remainders are at most half a unit in the last place of
+// `sum` and `weight`). Zero-initialise it (`lk_partial p = {0};`); `{sum, weight}` with the
+// remainders 0 is a valid partial. Merge partials with `lk_partial_merge`, which keeps
+// the remainders (adding only `sum` and `weight`, as a plain `MPI_SUM` does, can lose a few
+// units in the last place in double precision), and finish with `lk_partial_mean`.
+//
+// MPI: merge over ranks with a user operation on a contiguous type of 4 doubles:
+//
+// ```c
+// static void merge_op(void *in, void *inout, int *len, MPI_Datatype *type) {
+//     for (int i = 0; i < *len; i++)
+//         lk_partial_merge((lk_partial *)inout + i, (const lk_partial *)in + i);
+// }
+// MPI_Datatype t; MPI_Op op;
+// MPI_Type_contiguous(4, MPI_DOUBLE, &t); MPI_Type_commit(&t);
+// MPI_Op_create(merge_op, 1, &op);             /* 1: commutative */
+// MPI_Allreduce(MPI_IN_PLACE, &mine, 1, t, op, comm);
+// ```
 typedef struct {
-  // Sum of w*loss over kept elements (of row means with `row_len`).
+  // Sum of w*loss over kept elements (of row means with `row_len`), rounded to double.
   double sum;
-  // Sum of w over kept elements (number of rows counted with `row_len`).
+  // Sum of w over kept elements (number of rows counted with `row_len`), rounded.
   double weight;
+  // What rounding left out of `sum`: the sum is `sum + sum_lo`.
+  double sum_lo;
+  // What rounding left out of `weight`: the sum of weights is `weight + weight_lo`.
+  double weight_lo;
 } lk_partial;
 
 // Options shared by every loss. Get the defaults from `lk_options_default()`; a NULL
@@ -165,7 +191,8 @@ typedef struct {
   double grad_scale;
   // 0: overwrite the gradient buffer; nonzero: add to it.
   uint8_t grad_accumulate;
-  // NULL, or where to write {sum, weight} on success (required with PARTIAL).
+  // NULL, or where to write the partial {sum, weight, sum_lo, weight_lo} on success
+  // (required with PARTIAL).
   lk_partial *partial;
 } lk_options;
 
@@ -448,14 +475,15 @@ lk_status lk_property_batch_size(int32_t property,
 
 // Adds one batch's value to a batch-size-weighted mean (Lightning's epoch aggregation of
 // graph-pes' logged values, e.g. "rmse_batchwise"): acc->sum += batch_size * value,
-// acc->weight += batch_size (nothing for batch_size 0). Start from {0, 0}; finish with
-// lk_batchwise_mean.
+// acc->weight += batch_size (nothing for batch_size 0), added as by lk_partial_merge
+// (keeping the remainders). Start from a zeroed lk_partial; finish with lk_batchwise_mean
+// (accumulators of several ranks merge with lk_partial_merge).
 lk_status lk_batchwise_push(lk_partial *acc,
                             double value,
                             size_t batch_size);
 
-// acc->sum / acc->weight into `*out`, or the `empty` policy (LK_EMPTY_*) when the weight
-// is 0.
+// (acc->sum + acc->sum_lo) / (acc->weight + acc->weight_lo) into `*out` (as
+// lk_partial_mean), or the `empty` policy (LK_EMPTY_*) when the weight is 0.
 lk_status lk_batchwise_mean(const lk_partial *acc,
                             int32_t empty,
                             double *out);
@@ -1437,6 +1465,24 @@ lk_status lk_cuda_cross_entropy_f64(const double *logits,
 
 // The default gradient options: scale 1, overwrite.
 lk_grad_options lk_grad_options_default(void);
+
+// Adds the partial `*from` into `*into`: each of the sum and the weight is added with its
+// remainder, as a double-double (error-free addition of the rounded values, remainders
+// added, renormalised), so that merging shards loses (almost) nothing and the merged mean
+// equals the mean of one call on all the data to within one unit in the last place. The
+// operation is commutative (same bits either way round); `into` may equal `from`.
+// Errors: LK_ERR_NULL_POINTER, LK_ERR_MISALIGNED (then `*into` is unchanged).
+lk_status lk_partial_merge(lk_partial *into,
+                           const lk_partial *from);
+
+// The mean (sum + sum_lo) / (weight + weight_lo) of a (merged) partial into `*out`,
+// rounded once; or, when the weight is not > 0, what `empty` (LK_EMPTY_*) says: 0, NaN,
+// or LK_ERR_EMPTY_MEAN. For the gradient of this mean, evaluate each shard again with
+// `grad_scale = 1 / p->weight`. Errors: LK_ERR_NULL_POINTER, LK_ERR_MISALIGNED,
+// LK_ERR_BAD_ENUM, LK_ERR_EMPTY_MEAN (`*out` unchanged).
+lk_status lk_partial_mean(const lk_partial *p,
+                          int32_t empty,
+                          double *out);
 
 // The default options: mean, empty mean = 0, no mask, no magic, grad_scale 1, overwrite.
 lk_options lk_options_default(void);

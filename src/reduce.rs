@@ -28,10 +28,11 @@ pub enum Reduction {
     /// L = Σᵢ wᵢ ℓᵢ / Σᵢ wᵢ over kept elements (PyTorch's weighted mean).
     #[default]
     Mean,
-    /// Like `Sum` for the value and the gradient, and the pair (Σ wℓ, Σ w) is returned in
-    /// [`Reduced::partial`] for the caller to merge across threads, ranks or devices.
-    /// The caller finishes the mean and passes the global `1/Σw` as
-    /// [`Options::grad_scale`] to get the gradient of the global mean.
+    /// Like `Sum` for the value and the gradient, and the pair (Σ wℓ, Σ w), unrounded, is
+    /// returned in [`Reduced::partial`] for the caller to merge across threads, ranks or
+    /// devices ([`Partial::merge`]). The caller finishes the mean ([`Partial::mean`]) and
+    /// passes the global `1/Σw` (1 / the merged `weight`) as [`Options::grad_scale`] to get
+    /// the gradient of the global mean.
     Partial,
 }
 
@@ -144,30 +145,129 @@ impl<'a, T: Real> Options<'a, T> {
     }
 }
 
-/// A mergeable partial result: Σ wℓ and Σ w, in `f64` whatever the data type.
+/// A mergeable partial result: Σ wℓ and Σ w, in `f64` whatever the data type, each kept
+/// unrounded as a double-double (a rounded value and its remainder).
 ///
-/// Merge partials from shards with [`Partial::merge`] (or an `MPI_SUM` over both fields),
-/// then call [`Partial::mean`].
+/// `sum` and `weight` are the rounded values (what a single `f64` sum would give); the
+/// exact-ish totals are `sum + sum_lo` and `weight + weight_lo`, where `sum_lo` and
+/// `weight_lo` are what rounding left out (|lo| ≤ ½ ulp of the rounded value; 0 when the
+/// value is not finite). Code that reads only `sum` and `weight` keeps working; code that
+/// merges should use [`Partial::merge`], which adds the low parts too, so that shards merged
+/// across threads, MPI ranks or devices give the single-call mean to within one ulp.
+/// Finish with [`Partial::mean`], which rounds once. A partial built by hand with the low
+/// parts 0 (see [`Partial::new`]) is a plain pair of `f64`.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Partial {
-    /// Σ wᵢ ℓᵢ over kept elements (or Σ of row means in per-row mode).
+    /// Σ wᵢ ℓᵢ over kept elements (or Σ of row means in per-row mode), rounded to `f64`.
     pub sum: f64,
-    /// Σ wᵢ over kept elements (or the number of rows counted in per-row mode).
+    /// Σ wᵢ over kept elements (or the number of rows counted in per-row mode), rounded.
     pub weight: f64,
+    /// The remainder of `sum`: Σ wᵢ ℓᵢ ≈ `sum + sum_lo`.
+    pub sum_lo: f64,
+    /// The remainder of `weight`: Σ wᵢ ≈ `weight + weight_lo`.
+    pub weight_lo: f64,
+}
+
+/// (s, e) with s = fl(a + b) and e = a + b − s exactly (Knuth's TwoSum); e = 0 when s is
+/// not finite.
+#[inline(always)]
+fn two_sum(a: f64, b: f64) -> (f64, f64) {
+    let s = a + b;
+    let bb = s - a;
+    let e = (a - (s - bb)) + (b - bb);
+    (s, if s.is_finite() { e } else { 0.0 })
+}
+
+/// (p, e) with p = fl(a·b) and e = a·b − p exactly (Dekker's product with Veltkamp's
+/// splitting; exact unless a·b underflows or the splitting overflows, |a|, |b| ≳ 2⁹⁹⁶).
+#[inline(always)]
+fn two_prod(a: f64, b: f64) -> (f64, f64) {
+    let split = |x: f64| {
+        let c = 134_217_729.0 * x; // 2^27 + 1
+        let hi = c - (c - x);
+        (hi, x - hi)
+    };
+    let p = a * b;
+    let ((ah, al), (bh, bl)) = (split(a), split(b));
+    let e = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+    (p, e)
+}
+
+/// The normalised double-double (hi, lo) ≈ a + b + c + d, where (a, b) and (c, d) are
+/// double-doubles: hi = fl(hi + lo) and |lo| ≤ ½ ulp(hi) (the accurate double-double
+/// addition). Commutative: swapping the two operands gives the same bits.
+#[inline(always)]
+fn dd_add(a: f64, b: f64, c: f64, d: f64) -> (f64, f64) {
+    let (s, e) = two_sum(a, c);
+    let (t, f) = two_sum(b, d);
+    let (s, e) = two_sum(s, e + t);
+    let (s, e) = two_sum(s, e + f);
+    if s.is_finite() {
+        (s, e)
+    } else {
+        // An infinite or NaN total (the sum of the high parts says which) has no remainder.
+        (a + c + (b + d), 0.0)
+    }
 }
 
 impl Partial {
-    /// The componentwise sum of two partials.
-    pub fn merge(self, other: Partial) -> Partial {
+    /// The pair (Σ wℓ, Σ w) = (`sum`, `weight`) with no low parts.
+    pub const fn new(sum: f64, weight: f64) -> Partial {
         Partial {
-            sum: self.sum + other.sum,
-            weight: self.weight + other.weight,
+            sum,
+            weight,
+            sum_lo: 0.0,
+            weight_lo: 0.0,
         }
     }
-    /// sum / weight, or what `empty` says when the weight is 0.
+
+    /// The partial of two compensated sums, unrounded: `sum` = Σ wℓ, `weight` = Σ w. The
+    /// rounded fields equal [`CompensatedSum::value`].
+    pub fn from_sums(sum: CompensatedSum, weight: CompensatedSum) -> Partial {
+        let (s, s_lo) = sum.split();
+        let (w, w_lo) = weight.split();
+        Partial {
+            sum: s,
+            weight: w,
+            sum_lo: s_lo,
+            weight_lo: w_lo,
+        }
+    }
+
+    /// The sum of two partials: each of Σ wℓ and Σ w is added as a double-double
+    /// (TwoSum of the rounded values, the low parts added, renormalised), so merging
+    /// loses (almost) nothing, whatever the order. Commutative bit for bit; associative to
+    /// about 2⁻¹⁰⁶ relative to the larger operand. The rounded fields `sum` and `weight`
+    /// of partials whose low parts are 0 add as plain `f64` (`sum = a.sum + b.sum`).
+    pub fn merge(self, other: Partial) -> Partial {
+        let (sum, sum_lo) = dd_add(self.sum, self.sum_lo, other.sum, other.sum_lo);
+        let (weight, weight_lo) =
+            dd_add(self.weight, self.weight_lo, other.weight, other.weight_lo);
+        Partial {
+            sum,
+            weight,
+            sum_lo,
+            weight_lo,
+        }
+    }
+
+    /// (sum + sum_lo) / (weight + weight_lo), rounded once (within a hair of the correctly
+    /// rounded quotient), or what `empty` says when the weight is not > 0. With both low
+    /// parts 0 this is exactly `sum / weight`.
     pub fn mean(self, empty: EmptyPolicy) -> Result<f64, crate::Error> {
         if self.weight > 0.0 {
-            Ok(self.sum / self.weight)
+            let q = self.sum / self.weight;
+            if (self.sum_lo == 0.0 && self.weight_lo == 0.0) || !q.is_finite() {
+                return Ok(q);
+            }
+            // The remainder of the quotient, s + s_lo − q·(w + w_lo), with q·w = p + e exact
+            // (s − p is exact for a correctly rounded q). Plain IEEE operations, no fma, so
+            // that every target computes the same bits.
+            let (p, e) = two_prod(q, self.weight);
+            let r = ((self.sum - p) - e) + (self.sum_lo - q * self.weight_lo);
+            let corrected = q + r / self.weight;
+            // Near the overflow threshold the splitting overflows: keep the plain quotient.
+            Ok(if corrected.is_finite() { corrected } else { q })
         } else {
             match empty {
                 EmptyPolicy::Zero => Ok(0.0),
@@ -183,7 +283,8 @@ impl Partial {
 pub struct Reduced<T> {
     /// The loss under the requested reduction (for `None` and `Partial`, the sum).
     pub value: T,
-    /// (Σ wℓ, Σ w), whatever the reduction; `value` for `Mean` is `partial.mean()`.
+    /// (Σ wℓ, Σ w) with their remainders, whatever the reduction; `value` for `Mean` is
+    /// `partial.mean()` (in the data type).
     pub partial: Partial,
 }
 
@@ -226,6 +327,13 @@ impl CompensatedSum {
         } else {
             self.hi
         }
+    }
+    /// The sum as a normalised double-double (value, remainder): `value` is
+    /// [`CompensatedSum::value`] and `value + remainder` = hi + lo exactly (the remainder
+    /// is 0 when the value is not finite).
+    #[inline(always)]
+    pub fn split(&self) -> (f64, f64) {
+        two_sum(self.hi, self.lo)
     }
 }
 
@@ -303,8 +411,19 @@ impl LaneSum for CompensatedLanes {
 /// `f` may have side effects (the engine writes gradients from it); it is called once per
 /// index, in increasing order.
 #[inline(always)]
-pub fn blocked_sum<T: Real>(n: usize, mut f: impl FnMut(usize) -> f64) -> f64 {
-    blocked_sum_fill::<T, f64>(n, |i0, out| {
+pub fn blocked_sum<T: Real>(n: usize, f: impl FnMut(usize) -> f64) -> f64 {
+    blocked_sum_compensated::<T>(n, f).value()
+}
+
+/// [`blocked_sum`] before the final rounding: the running compensated sum, in the same
+/// fixed order (its [`CompensatedSum::value`] is `blocked_sum`'s result, bit for bit).
+/// Keep it unrounded to merge it with other sums ([`Partial::from_sums`]).
+#[inline(always)]
+pub fn blocked_sum_compensated<T: Real>(
+    n: usize,
+    mut f: impl FnMut(usize) -> f64,
+) -> CompensatedSum {
+    blocked_sum_fill_compensated::<T, f64>(n, |i0, out| {
         for (k, o) in out.iter_mut().enumerate() {
             *o = f(i0 + k);
         }
@@ -322,7 +441,16 @@ pub const FILL: usize = 64;
 /// Producing the terms in a tight loop over slices, in the data type and apart from the
 /// summation, is what lets a caller's per-element math be vectorised at full width.
 #[inline(always)]
-pub fn blocked_sum_fill<T: Real, E: Real>(n: usize, mut fill: impl FnMut(usize, &mut [E])) -> f64 {
+pub fn blocked_sum_fill<T: Real, E: Real>(n: usize, fill: impl FnMut(usize, &mut [E])) -> f64 {
+    blocked_sum_fill_compensated::<T, E>(n, fill).value()
+}
+
+/// [`blocked_sum_fill`] before the final rounding (see [`blocked_sum_compensated`]).
+#[inline(always)]
+pub fn blocked_sum_fill_compensated<T: Real, E: Real>(
+    n: usize,
+    mut fill: impl FnMut(usize, &mut [E]),
+) -> CompensatedSum {
     const _: () = assert!(BLOCK % FILL == 0 && FILL % LANES == 0);
     let mut buf = [E::zero(); FILL];
     let mut total = CompensatedSum::new();
@@ -350,7 +478,7 @@ pub fn blocked_sum_fill<T: Real, E: Real>(n: usize, mut fill: impl FnMut(usize, 
         lanes.add_to(&mut total);
         start = end;
     }
-    total.value()
+    total
 }
 
 /// The accurate sum of a slice (f32 widened, f64 compensated), in the fixed order.

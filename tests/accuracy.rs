@@ -167,21 +167,9 @@ fn reduce_sum_of_f64_with_cancellation() {
 
 #[test]
 fn partial_mean_and_merge() {
-    let a = Partial {
-        sum: 3.0,
-        weight: 2.0,
-    };
-    let b = Partial {
-        sum: 1.0,
-        weight: 0.5,
-    };
-    assert_eq!(
-        a.merge(b),
-        Partial {
-            sum: 4.0,
-            weight: 2.5
-        }
-    );
+    let a = Partial::new(3.0, 2.0);
+    let b = Partial::new(1.0, 0.5);
+    assert_eq!(a.merge(b), Partial::new(4.0, 2.5));
     assert_eq!(a.merge(b).mean(EmptyPolicy::Error), Ok(1.6));
     let z = Partial::default();
     assert_eq!(z.mean(EmptyPolicy::Zero), Ok(0.0));

@@ -213,12 +213,12 @@ fn exercise<T: Real>() -> usize {
             c.add(v.to_f64());
         }
         black_box(c.value());
-        let a = Partial {
-            sum: 1.0,
-            weight: 2.0,
-        };
+        let a = Partial::new(1.0, 2.0);
         let m = a.merge(Partial::default());
         black_box(m.mean(EmptyPolicy::Zero).ok());
+        let b = Partial::from_sums(c, c);
+        black_box(b.merge(m).mean(EmptyPolicy::Zero).ok());
+        black_box(reduce::blocked_sum_compensated::<T>(n, |i| p[i].to_f64()).split());
         black_box(Partial::default().mean(EmptyPolicy::Error).err());
         black_box(Error::EmptyMean.code());
     });

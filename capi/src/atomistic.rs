@@ -10,7 +10,7 @@ use crate::boundary::{input_slice, optional_input, optional_output, output_slice
 use crate::options::{lk_options, lk_partial, translate};
 use crate::status::*;
 use losskit_core::segment::{Batch, Batchwise, EpochMetric, Metric, Property, PropertyLoss};
-use losskit_core::{EmptyPolicy, Real, Reduced, Reduction};
+use losskit_core::{EmptyPolicy, Partial, Real, Reduced, Reduction};
 
 /// Total energy, one value per structure (S values).
 pub const LK_PROPERTY_ENERGY: i32 = 0;
@@ -118,7 +118,7 @@ fn metric_of<T: Real>(m: i32, delta: f64) -> Result<Metric<T>, Failure> {
     })
 }
 
-fn empty_of(e: i32) -> Result<EmptyPolicy, Failure> {
+pub(crate) fn empty_of(e: i32) -> Result<EmptyPolicy, Failure> {
     Ok(match e {
         crate::options::LK_EMPTY_ZERO => EmptyPolicy::Zero,
         crate::options::LK_EMPTY_NAN => EmptyPolicy::Nan,
@@ -490,8 +490,9 @@ pub unsafe extern "C" fn lk_property_batch_size(
 
 /// Adds one batch's value to a batch-size-weighted mean (Lightning's epoch aggregation of
 /// graph-pes' logged values, e.g. "rmse_batchwise"): acc->sum += batch_size * value,
-/// acc->weight += batch_size (nothing for batch_size 0). Start from {0, 0}; finish with
-/// lk_batchwise_mean.
+/// acc->weight += batch_size (nothing for batch_size 0), added as by lk_partial_merge
+/// (keeping the remainders). Start from a zeroed lk_partial; finish with lk_batchwise_mean
+/// (accumulators of several ranks merge with lk_partial_merge).
 #[no_mangle]
 pub unsafe extern "C" fn lk_batchwise_push(
     acc: *mut lk_partial,
@@ -502,21 +503,19 @@ pub unsafe extern "C" fn lk_batchwise_push(
         let mut c = Checked::new();
         // SAFETY: the caller's contract on the pointer.
         let acc = unsafe { output_slice(acc, 1, "acc", &mut c)? };
-        let mut b = Batchwise {
-            sum: acc[0].sum,
-            weight: acc[0].weight,
-        };
+        let mut b = Batchwise::new();
         b.push(value, batch_size);
-        acc[0] = lk_partial {
-            sum: b.sum,
-            weight: b.weight,
-        };
+        if batch_size > 0 {
+            acc[0] = Partial::from(acc[0])
+                .merge(Partial::new(b.sum, b.weight))
+                .into();
+        }
         Ok(())
     })
 }
 
-/// acc->sum / acc->weight into `*out`, or the `empty` policy (LK_EMPTY_*) when the weight
-/// is 0.
+/// (acc->sum + acc->sum_lo) / (acc->weight + acc->weight_lo) into `*out` (as
+/// lk_partial_mean), or the `empty` policy (LK_EMPTY_*) when the weight is 0.
 #[no_mangle]
 pub unsafe extern "C" fn lk_batchwise_mean(
     acc: *const lk_partial,
@@ -527,11 +526,7 @@ pub unsafe extern "C" fn lk_batchwise_mean(
         let mut c = Checked::new();
         // SAFETY: the caller's contract on the pointers.
         let a = unsafe { input_slice(acc, 1, "acc", &mut c)? }[0];
-        let b = Batchwise {
-            sum: a.sum,
-            weight: a.weight,
-        };
-        let v = b.mean(empty_of(empty)?)?;
+        let v = Partial::from(a).mean(empty_of(empty)?)?;
         let out = unsafe { output_slice(out, 1, "out", &mut c)? };
         out[0] = v;
         Ok(())

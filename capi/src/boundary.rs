@@ -232,11 +232,6 @@ pub(crate) unsafe fn pointwise<T: Real, L: Pointwise<T>>(
 pub(crate) fn write_partial(p: *mut lk_partial, partial: losskit_core::Partial) {
     if !p.is_null() {
         // SAFETY: checked non-NULL, aligned and not overlapping by `translate`.
-        unsafe {
-            *p = lk_partial {
-                sum: partial.sum,
-                weight: partial.weight,
-            }
-        };
+        unsafe { *p = lk_partial::from(partial) };
     }
 }

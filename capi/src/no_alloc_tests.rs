@@ -164,6 +164,13 @@ fn regression_entry_points_do_not_allocate() {
                 );
             }
         }
+        // Merging partials and their mean, success and failure paths.
+        let mut merged = lk_partial::default();
+        lk_partial_merge(&mut merged, &part);
+        lk_partial_merge(&mut merged, core::ptr::null());
+        lk_partial_mean(&merged, LK_EMPTY_ERROR, out64.as_mut_ptr());
+        lk_partial_mean(&lk_partial::default(), LK_EMPTY_ERROR, out64.as_mut_ptr());
+        lk_partial_mean(&merged, 9, out64.as_mut_ptr());
         lk_huber_f32(
             p32.as_ptr(),
             y32.as_ptr(),

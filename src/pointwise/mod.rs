@@ -37,7 +37,8 @@ pub mod binary;
 pub mod regression;
 
 use crate::reduce::{
-    blocked_sum, blocked_sum_fill, CompensatedSum, EmptyPolicy, GradMode, Partial, Reduced, FILL,
+    blocked_sum_compensated, blocked_sum_fill_compensated, CompensatedSum, EmptyPolicy, GradMode,
+    Partial, Reduced, FILL,
 };
 use crate::{Error, Options, Real, Reduction};
 
@@ -227,11 +228,17 @@ impl<T: Real, F: Factors<T>> Keep<'_, '_, T, F> {
     }
     /// Σ wᵢvᵢ over `start..start+len`, in the fixed summation order.
     fn total(&self, target: &[T], start: usize, len: usize) -> f64 {
+        self.total_compensated(target, start, len).value()
+    }
+    /// [`Keep::total`] unrounded.
+    fn total_compensated(&self, target: &[T], start: usize, len: usize) -> CompensatedSum {
+        let mut total = CompensatedSum::new();
         if self.is_trivial() {
-            return len as f64;
+            total.add(len as f64);
+            return total;
         }
         let mut reader = self.factors.reader(start);
-        blocked_sum::<T>(len, |j| {
+        blocked_sum_compensated::<T>(len, |j| {
             self.weight(&mut reader, start + j, target[start + j])
                 .0
                 .to_f64()
@@ -506,8 +513,8 @@ struct Sink<'b, T> {
 }
 
 impl<T: Real, L: Pointwise<T>, F: Factors<T>> Engine<'_, '_, T, L, F> {
-    /// Σ wℓ over `start..start+len`, writing per-element values and gradients.
-    fn pass(&self, start: usize, len: usize, sink: &mut Sink<'_, T>) -> f64 {
+    /// Σ wℓ over `start..start+len` (unrounded), writing per-element values and gradients.
+    fn pass(&self, start: usize, len: usize, sink: &mut Sink<'_, T>) -> CompensatedSum {
         match self.loss.period() {
             0 => self.pass_with(start, len, sink, Uniform(self.loss)),
             period => {
@@ -528,7 +535,7 @@ impl<T: Real, L: Pointwise<T>, F: Factors<T>> Engine<'_, '_, T, L, F> {
         len: usize,
         sink: &mut Sink<'_, T>,
         math: M,
-    ) -> f64 {
+    ) -> CompensatedSum {
         // Without mask, magic or weights every weight is the constant 1: a separate instance
         // in which the keep-rule folds away, so that the loop vectorises.
         if self.keep.is_trivial() {
@@ -551,14 +558,14 @@ impl<T: Real, L: Pointwise<T>, F: Factors<T>> Engine<'_, '_, T, L, F> {
         sink: &mut Sink<'_, T>,
         mut keep: K,
         mut math: M,
-    ) -> f64 {
+    ) -> CompensatedSum {
         let (pred, target) = (self.pred, self.target);
         // Per-element values go to a scratch run when the caller wants none, so that no store
         // in the loops is conditional.
         let mut scratch = [T::zero(); FILL];
         let mut values = sink.values.as_deref_mut();
         match sink.grad.as_deref_mut() {
-            None => blocked_sum_fill::<T, T>(len, |j0, out| {
+            None => blocked_sum_fill_compensated::<T, T>(len, |j0, out| {
                 let a = start + j0;
                 let m = out.len();
                 let v = match values.as_deref_mut() {
@@ -577,7 +584,7 @@ impl<T: Real, L: Pointwise<T>, F: Factors<T>> Engine<'_, '_, T, L, F> {
             }),
             Some(grad) => {
                 let (factor, acc) = (sink.factor, sink.accumulate);
-                blocked_sum_fill::<T, T>(len, |j0, out| {
+                blocked_sum_fill_compensated::<T, T>(len, |j0, out| {
                     let a = start + j0;
                     let m = out.len();
                     let v = match values.as_deref_mut() {
@@ -616,14 +623,13 @@ impl<T: Real, L: Pointwise<T>, F: Factors<T>> Engine<'_, '_, T, L, F> {
         let reduction = self.opts.reduction;
         let finish = self.loss.finish();
         // The normaliser must be known before a mean's gradient is written.
-        let known_weight = if self.keep.is_trivial() {
-            Some(n as f64)
-        } else if reduction == Reduction::Mean && grad.is_some() {
-            Some(self.keep.total(self.target, 0, n))
-        } else {
-            None
-        };
-        if reduction == Reduction::Mean && known_weight == Some(0.0) {
+        let known_weight =
+            if self.keep.is_trivial() || (reduction == Reduction::Mean && grad.is_some()) {
+                Some(self.keep.total_compensated(self.target, 0, n))
+            } else {
+                None
+            };
+        if reduction == Reduction::Mean && known_weight.map(|w| w.value()) == Some(0.0) {
             let v = empty_value(self.opts.empty)?;
             self.zero_grad(grad);
             return Ok(Reduced {
@@ -631,7 +637,9 @@ impl<T: Real, L: Pointwise<T>, F: Factors<T>> Engine<'_, '_, T, L, F> {
                 partial: Partial::default(),
             });
         }
-        let weight_of = |w: Option<f64>| w.unwrap_or_else(|| self.keep.total(self.target, 0, n));
+        let weight_of = |w: Option<CompensatedSum>| {
+            w.unwrap_or_else(|| self.keep.total_compensated(self.target, 0, n))
+        };
         let mean_factor = |w: f64| match reduction {
             Reduction::Mean => 1.0 / w,
             _ => 1.0,
@@ -645,8 +653,8 @@ impl<T: Real, L: Pointwise<T>, F: Factors<T>> Engine<'_, '_, T, L, F> {
                 accumulate: false,
             };
             let sum = self.pass(0, n, &mut value_only);
-            let w = weight_of(known_weight);
-            let reduced = sum * mean_factor(w);
+            let w = weight_of(known_weight).value();
+            let reduced = sum.value() * mean_factor(w);
             let outer = finish.derivative(reduction, reduced);
             let mut sink = Sink {
                 values: None,
@@ -658,7 +666,7 @@ impl<T: Real, L: Pointwise<T>, F: Factors<T>> Engine<'_, '_, T, L, F> {
             sum
         } else {
             let factor = match known_weight {
-                Some(w) => self.scale() * mean_factor(w),
+                Some(w) => self.scale() * mean_factor(w.value()),
                 None => self.scale(),
             };
             let mut sink = Sink {
@@ -669,11 +677,10 @@ impl<T: Real, L: Pointwise<T>, F: Factors<T>> Engine<'_, '_, T, L, F> {
             };
             self.pass(0, n, &mut sink)
         };
-        let weight = weight_of(known_weight);
-        let partial = Partial { sum, weight };
+        let partial = Partial::from_sums(sum, weight_of(known_weight));
         let reduced = match reduction {
             Reduction::Mean => partial.mean(self.opts.empty)?,
-            _ => sum,
+            _ => partial.sum,
         };
         Ok(Reduced {
             value: T::from_f64(finish.apply(reduction, reduced)),
@@ -725,7 +732,7 @@ impl<T: Real, L: Pointwise<T>, F: Factors<T>> Engine<'_, '_, T, L, F> {
                     if grad_factor.is_none() {
                         sink.grad = None;
                     }
-                    let s = self.pass(r * d, d, &mut sink);
+                    let s = self.pass(r * d, d, &mut sink).value();
                     let m = if w > 0.0 {
                         s / w
                     } else if policy == EmptyPolicy::Nan {
@@ -738,11 +745,11 @@ impl<T: Real, L: Pointwise<T>, F: Factors<T>> Engine<'_, '_, T, L, F> {
                     }
                     total.add(m);
                 }
-                total.value()
+                total
             };
         let sum = if finish == Finish::Sqrt && grad.is_some() {
             let sum = run(None, None, &mut None);
-            let reduced = sum * batch_factor;
+            let reduced = sum.value() * batch_factor;
             let outer = finish.derivative(reduction, reduced);
             run(
                 Some(self.scale() * batch_factor * outer),
@@ -754,13 +761,12 @@ impl<T: Real, L: Pointwise<T>, F: Factors<T>> Engine<'_, '_, T, L, F> {
             let gf = grad.is_some().then(|| self.scale() * batch_factor);
             run(gf, grad.take(), &mut values)
         };
-        let partial = Partial {
-            sum,
-            weight: counted as f64,
-        };
+        let mut weight = CompensatedSum::new();
+        weight.add(counted as f64);
+        let partial = Partial::from_sums(sum, weight);
         let reduced = match reduction {
             Reduction::Mean => partial.mean(policy)?,
-            _ => sum,
+            _ => partial.sum,
         };
         Ok(Reduced {
             value: T::from_f64(finish.apply(reduction, reduced)),

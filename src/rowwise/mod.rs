@@ -51,7 +51,7 @@ pub use softmax::{
 };
 
 use crate::pointwise::{check_len, check_options};
-use crate::reduce::{blocked_sum, GradMode, Partial, Reduced};
+use crate::reduce::{blocked_sum_compensated, CompensatedSum, GradMode, Partial, Reduced};
 use crate::{Error, Options, Real, Reduction};
 
 /// The number of rows of `n` values in rows of `classes`.
@@ -325,7 +325,7 @@ pub(crate) fn evaluate<T: Real, K: RowLoss<T>>(
     };
     // Every target is checked, and the normaliser formed, before anything is written.
     let mut failure = None;
-    let weight = blocked_sum::<T>(rows, |r| match kernel.prepare(r) {
+    let weight_sum = blocked_sum_compensated::<T>(rows, |r| match kernel.prepare(r) {
         Err(e) => {
             failure.get_or_insert(e);
             0.0
@@ -336,6 +336,7 @@ pub(crate) fn evaluate<T: Real, K: RowLoss<T>>(
     if let Some(e) = failure {
         return Err(e);
     }
+    let weight = weight_sum.value();
     let reduction = opts.reduction;
     let scale = opts.grad_scale.to_f64();
     let run = Run {
@@ -368,10 +369,10 @@ pub(crate) fn evaluate<T: Real, K: RowLoss<T>>(
         Data::Separate { x, grad: Some(g) } => run.go(Overwrite { x, g, c: classes }),
         Data::InPlace(x) => run.go(InPlace { x, c: classes }),
     };
-    let partial = Partial { sum, weight };
+    let partial = Partial::from_sums(sum, weight_sum);
     let value = match reduction {
         Reduction::Mean => partial.mean(opts.empty)?,
-        _ => sum,
+        _ => partial.sum,
     };
     Ok(Reduced {
         value: T::from_f64(value),
@@ -391,10 +392,10 @@ struct Run<'k, 'v, T, K, F> {
 
 impl<T: Real, K: RowLoss<T>, F: Fn(usize) -> T> Run<'_, '_, T, K, F> {
     /// Σᵣ sᵣℓᵣ over the rows that count, writing values and gradients row by row.
-    fn go<S: Source<T>>(mut self, mut src: S) -> f64 {
+    fn go<S: Source<T>>(mut self, mut src: S) -> CompensatedSum {
         let (kernel, sample, factor) = (self.kernel, self.sample, self.factor);
         let values = &mut self.values;
-        blocked_sum::<T>(self.rows, |r| {
+        blocked_sum_compensated::<T>(self.rows, |r| {
             let s = sample(r);
             let counts = s != T::zero() && matches!(kernel.prepare(r), Ok(Some(_)));
             let sl = if counts {

@@ -101,11 +101,7 @@ impl EpochMetric {
     }
     /// MSE = Σ w d² / Σ w, or what `empty` says when nothing was seen.
     pub fn mse(&self, empty: EmptyPolicy) -> Result<f64, Error> {
-        Partial {
-            sum: self.sum_sq,
-            weight: self.weight,
-        }
-        .mean(empty)
+        Partial::new(self.sum_sq, self.weight).mean(empty)
     }
     /// RMSE = √(Σ w d² / Σ w), the true epoch RMSE.
     pub fn rmse(&self, empty: EmptyPolicy) -> Result<f64, Error> {
@@ -113,11 +109,7 @@ impl EpochMetric {
     }
     /// MAE = Σ w |d| / Σ w.
     pub fn mae(&self, empty: EmptyPolicy) -> Result<f64, Error> {
-        Partial {
-            sum: self.sum_abs,
-            weight: self.weight,
-        }
-        .mean(empty)
+        Partial::new(self.sum_abs, self.weight).mean(empty)
     }
 }
 
@@ -160,10 +152,6 @@ impl Batchwise {
     }
     /// Σ bⱼ vⱼ / Σ bⱼ, or what `empty` says when no batch was pushed.
     pub fn mean(&self, empty: EmptyPolicy) -> Result<f64, Error> {
-        Partial {
-            sum: self.sum,
-            weight: self.weight,
-        }
-        .mean(empty)
+        Partial::new(self.sum, self.weight).mean(empty)
     }
 }

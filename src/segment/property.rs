@@ -214,6 +214,7 @@ impl<T: Real> PropertyLoss<T> {
         };
         let mut r = dispatch(self.metric, pred, target, &sum_opts, &factors, values, grad)?;
         r.partial.weight = 1.0;
+        r.partial.weight_lo = 0.0;
         Ok(r)
     }
 }

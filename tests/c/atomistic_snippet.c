@@ -159,7 +159,7 @@ int check_atomistic(void) {
     /* Epoch metric: true RMSE over two batches vs the batch-size-weighted mean. */
     {
         lk_epoch_metric m = {0.0, 0.0, 0.0};
-        lk_partial bw = {0.0, 0.0};
+        lk_partial bw = {0};
         double rmse = 0.0, mean = 0.0;
         const int64_t p1[2] = {0, 1};
         lk_batch b1 = {p1, 1, 1, NULL};

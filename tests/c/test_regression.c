@@ -55,7 +55,7 @@ static void test_huber_f32_weighted_masked(void) {
 
 static void test_reductions_and_partial(void) {
     double out[N], grad[N], sum = 0, s;
-    lk_partial part = {0, 0};
+    lk_partial part = {0};
     lk_options o = lk_options_default();
     int i;
     for (i = 0; i < N; i++) sum += fabs(P[i] - Y[i]);
@@ -79,6 +79,67 @@ static void test_reductions_and_partial(void) {
     /* PARTIAL needs somewhere to put the pair. */
     o.partial = NULL;
     CHECK_STATUS(lk_mae_f64(P, Y, NULL, N, &o, &s, NULL), LK_ERR_NULL_POINTER);
+}
+
+/* lk_partial_merge keeps the remainders of the sums (double-double addition), and
+ * lk_partial_mean divides the double-doubles with one rounding; results worked out by hand. */
+static void test_partial_merge_and_mean(void) {
+    const double W[N] = {0.5, 1.5, 2.0, 0.25, 3.0, 1.0, 0.75};
+    double whole = 0, s, mean = -1;
+    lk_partial a = {0}, b = {0}, m = {0};
+    lk_options o = lk_options_default();
+    /* Two shards merged give the whole weighted mean. */
+    CHECK_STATUS(lk_log_cosh_f64(P, Y, W, N, NULL, &whole, NULL), LK_OK);
+    o.reduction = LK_REDUCTION_PARTIAL;
+    o.partial = &a;
+    CHECK_STATUS(lk_log_cosh_f64(P, Y, W, 3, &o, &s, NULL), LK_OK);
+    o.partial = &b;
+    CHECK_STATUS(lk_log_cosh_f64(P + 3, Y + 3, W + 3, N - 3, &o, &s, NULL), LK_OK);
+    CHECK_STATUS(lk_partial_merge(&m, &a), LK_OK);
+    CHECK_STATUS(lk_partial_merge(&m, &b), LK_OK);
+    CHECK(m.weight == 9.0 && m.weight_lo == 0.0);
+    CHECK_STATUS(lk_partial_mean(&m, LK_EMPTY_ERROR, &mean), LK_OK);
+    CHECK_CLOSE(mean, whole, 2.3e-16);
+    /* The remainders: 1 + 2^-60 and 2^-70 add to 1 + (2^-60 + 2^-70), which plain double
+     * addition would round to 1. */
+    a.sum = 1.0;
+    a.sum_lo = ldexp(1.0, -60);
+    a.weight = 3.0;
+    a.weight_lo = 0.0;
+    b.sum = ldexp(1.0, -70);
+    b.sum_lo = 0.0;
+    b.weight = 1.0;
+    b.weight_lo = ldexp(1.0, -80);
+    m = a;
+    CHECK_STATUS(lk_partial_merge(&m, &b), LK_OK);
+    CHECK(m.sum == 1.0 && m.sum_lo == ldexp(1.0, -60) + ldexp(1.0, -70));
+    CHECK(m.weight == 4.0 && m.weight_lo == ldexp(1.0, -80));
+    /* Commutative, and `into` may be `from` (doubling). */
+    CHECK_STATUS(lk_partial_merge(&b, &a), LK_OK);
+    CHECK(memcmp(&b, &m, sizeof m) == 0);
+    CHECK_STATUS(lk_partial_merge(&a, &a), LK_OK);
+    CHECK(a.sum == 2.0 && a.sum_lo == ldexp(1.0, -59) && a.weight == 6.0);
+    /* One rounding: (1 + 2^-53) / (1 - 2^-60) is just above 1 + 2^-53, so 1 + 2^-52. */
+    a.sum = 1.0;
+    a.sum_lo = ldexp(1.0, -53);
+    a.weight = 1.0;
+    a.weight_lo = -ldexp(1.0, -60);
+    CHECK_STATUS(lk_partial_mean(&a, LK_EMPTY_ZERO, &mean), LK_OK);
+    CHECK(mean == 1.0 + ldexp(1.0, -52));
+    /* Empty policies, bad enum, NULL pointers: statuses, outputs untouched. */
+    memset(&a, 0, sizeof a);
+    CHECK_STATUS(lk_partial_mean(&a, LK_EMPTY_ZERO, &mean), LK_OK);
+    CHECK(mean == 0.0);
+    mean = -1;
+    CHECK_STATUS(lk_partial_mean(&a, LK_EMPTY_ERROR, &mean), LK_ERR_EMPTY_MEAN);
+    CHECK_STATUS(lk_partial_mean(&m, 7, &mean), LK_ERR_BAD_ENUM);
+    CHECK(mean == -1);
+    CHECK_STATUS(lk_partial_mean(NULL, LK_EMPTY_ZERO, &mean), LK_ERR_NULL_POINTER);
+    CHECK_STATUS(lk_partial_mean(&m, LK_EMPTY_ZERO, NULL), LK_ERR_NULL_POINTER);
+    b = m;
+    CHECK_STATUS(lk_partial_merge(NULL, &b), LK_ERR_NULL_POINTER);
+    CHECK_STATUS(lk_partial_merge(&b, NULL), LK_ERR_NULL_POINTER);
+    CHECK(memcmp(&b, &m, sizeof m) == 0);
 }
 
 /* SPEC.md section 6.4: astroNN's per-sample masked means with the magic number. */
@@ -169,6 +230,7 @@ int main(void) {
     test_mse_mean_f64();
     test_huber_f32_weighted_masked();
     test_reductions_and_partial();
+    test_partial_merge_and_mean();
     test_astronn_rows();
     test_rmse_and_versions();
     test_bad_input();

@@ -198,7 +198,7 @@ void epoch(lkt::Checker &t) {
     t.status(lk_epoch_metric_value(&empty, LK_METRIC_MSE, LK_EMPTY_ERROR, &out),
              LK_ERR_EMPTY_MEAN, "empty epoch with LK_EMPTY_ERROR");
 
-    lk_partial bw{0, 0};
+    lk_partial bw{};
     lk_batchwise_push(&bw, 4.0, 2);
     lk_batchwise_push(&bw, 1.0, 6);
     lk_batchwise_push(&bw, 100.0, 0);  // batch size 0 adds nothing

@@ -285,7 +285,7 @@ contains
         LK_EMPTY_ERROR, out)
     call check_status(t, st, LK_ERR_EMPTY_MEAN, 'empty epoch with LK_EMPTY_ERROR')
 
-    bw = lk_partial(0.0_dp, 0.0_dp)
+    bw = lk_partial(0.0_dp, 0.0_dp, 0.0_dp, 0.0_dp)
     st = lk_batchwise_push(bw, 4.0_dp, 2_c_size_t)
     st = lk_batchwise_push(bw, 1.0_dp, 6_c_size_t)
     st = lk_batchwise_mean(bw, LK_EMPTY_ZERO, out)

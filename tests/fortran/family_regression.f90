@@ -200,7 +200,7 @@ contains
   subroutine partial_merge(t)
     type(checker), intent(inout) :: t
     integer, parameter :: n = 10, k = 6
-    real(dp) :: pred(n), y(n), whole(1), s(1), merged
+    real(dp) :: pred(n), y(n), whole(1), s(1), m(1), merged
     real(dp), target :: w(n), grad_whole(n), grad(n)
     type(lk_partial), target :: part(2)
     type(lk_options) :: opts
@@ -224,11 +224,16 @@ contains
     st = lk_smooth_l1_f64(pred(k + 1:n), y(k + 1:n), c_loc(w(k + 1)), int(n - k, c_size_t), &
         0.5_dp, opts, s, c_null_ptr)
     call check_status(t, st, LK_OK, 'lk_smooth_l1_f64 shard 2 status')
-    call check_close(t, part(1)%weight + part(2)%weight, sum(w), 1e-15_dp, 'merged weight')
-    merged = (part(1)%sum + part(2)%sum) / (part(1)%weight + part(2)%weight)
-    call check_close(t, merged, whole(1), 1e-15_dp, 'merged partial sums give the mean')
+    ! Merged keeping the remainders of the sums, then the mean rounded once.
+    st = lk_partial_merge(part(1), part(2))
+    call check_status(t, st, LK_OK, 'lk_partial_merge status')
+    call check_close(t, part(1)%weight, sum(w), 1e-15_dp, 'merged weight')
+    st = lk_partial_mean(part(1), LK_EMPTY_ERROR, m)
+    call check_status(t, st, LK_OK, 'lk_partial_mean status')
+    merged = m(1)
+    call check_close(t, merged, whole(1), 2.3e-16_dp, 'merged partial sums give the mean')
     ! The gradient of the global mean, shard by shard.
-    opts%grad_scale = 1 / (part(1)%weight + part(2)%weight)
+    opts%grad_scale = 1 / part(1)%weight
     opts%partial = c_loc(part(1))
     st = lk_smooth_l1_f64(pred(1:k), y(1:k), c_loc(w(1)), int(k, c_size_t), 0.5_dp, opts, s, &
         c_loc(grad(1)))
