@@ -32,6 +32,14 @@
 //! division by a structure's atom count, needs no buffer). Element i then enters with weight
 //! wᵢ·vᵢ and loss ℓ(pᵢ/cᵢ, yᵢ/cᵢ), whose derivative is ℓ′(pᵢ/cᵢ, yᵢ/cᵢ)/cᵢ. [`evaluate`] is
 //! [`evaluate_with`] with [`Unit`] factors (vᵢ = cᵢ = 1), which compile away.
+//!
+//! # Two differentiable inputs
+//! A loss ℓ(pᵢ, qᵢ, yᵢ) of two differentiable inputs (a mean and a variance, a prediction and
+//! a log-variance) implements [`Pointwise2`] and runs through [`evaluate2`]: the same
+//! validation, masks, weights, reductions, per-row means, empty policy and summation, with a
+//! second gradient buffer that receives `grad_scale · ∂L/∂q` by the same rules as the first.
+//! Both front ends drive one generic core: a [`Kernel`] (a loss bound to its inputs) with K
+//! derivatives per element, whose gradient buffers are an array of K optional slices.
 
 pub mod regression;
 
@@ -50,6 +58,147 @@ pub trait Pointwise<T: Real> {
     /// The transform applied to the reduced value.
     fn finish(&self) -> Finish {
         Finish::Identity
+    }
+}
+
+/// The per-element math of a loss with two differentiable inputs p and q (e.g. a predicted
+/// mean and a predicted variance) and a target y.
+pub trait Pointwise2<T: Real> {
+    /// (ℓ(p, q, y), ∂ℓ/∂p, ∂ℓ/∂q) at one element.
+    fn loss_grad(&self, p: T, q: T, y: T) -> (T, T, T);
+    /// ℓ(p, q, y) alone (for value-only calls).
+    #[inline(always)]
+    fn loss(&self, p: T, q: T, y: T) -> T {
+        self.loss_grad(p, q, y).0
+    }
+}
+
+/// A loss bound to its inputs, as the engine's core sees it: n elements, each with a target
+/// (for masking), a loss value and K derivatives (one per differentiable input).
+///
+/// The front ends [`evaluate_with`] (K = 1) and [`evaluate2`] (K = 2) build one; a family
+/// whose inputs do not fit either (a known per-element constant beside the two inputs, a
+/// target repeated over sample rows) implements it and calls [`evaluate_kernel`].
+pub(crate) trait Kernel<T: Real, const K: usize> {
+    /// A view of the elements `start .. start + len`.
+    type Window<'w>: Window<T, K>
+    where
+        Self: 'w;
+    /// The number of elements n.
+    fn len(&self) -> usize;
+    /// The n targets as the masks see them, or an empty slice for a kernel whose targets
+    /// are not one per element (e.g. repeated over sample rows); its front end must then
+    /// refuse [`Options::magic`], and the masks see a target of 0.
+    fn targets(&self) -> &[T];
+    /// The elements `start .. start + len` (always within `0..n`).
+    fn window(&self, start: usize, len: usize) -> Self::Window<'_>;
+    /// The transform applied to the reduced value.
+    fn finish(&self) -> Finish {
+        Finish::Identity
+    }
+}
+
+/// The elements of one window of a [`Kernel`]; `j` is relative to the window's start.
+pub(crate) trait Window<T: Real, const K: usize> {
+    /// The target of element j (what the magic-number test looks at).
+    fn target(&self, j: usize) -> T;
+    /// ℓ at element j, with the element's input divisor c (1 unless per-element
+    /// [`Factors`] say otherwise; only one-input losses take factors).
+    fn loss(&self, j: usize, c: T) -> T;
+    /// ℓ and its K derivatives at element j (not yet divided by c: the engine divides).
+    fn loss_grad(&self, j: usize, c: T) -> (T, [T; K]);
+}
+
+/// A one-input loss bound to its predictions and targets: ℓ(pᵢ/c, yᵢ/c).
+struct One<'a, T, L> {
+    loss: &'a L,
+    pred: &'a [T],
+    target: &'a [T],
+}
+
+impl<T: Real, L: Pointwise<T>> Kernel<T, 1> for One<'_, T, L> {
+    type Window<'w>
+        = One<'w, T, L>
+    where
+        Self: 'w;
+    fn len(&self) -> usize {
+        self.pred.len()
+    }
+    fn targets(&self) -> &[T] {
+        self.target
+    }
+    #[inline(always)]
+    fn window(&self, start: usize, len: usize) -> One<'_, T, L> {
+        One {
+            loss: self.loss,
+            pred: &self.pred[start..start + len],
+            target: &self.target[start..start + len],
+        }
+    }
+    fn finish(&self) -> Finish {
+        self.loss.finish()
+    }
+}
+
+impl<T: Real, L: Pointwise<T>> Window<T, 1> for One<'_, T, L> {
+    #[inline(always)]
+    fn target(&self, j: usize) -> T {
+        self.target[j]
+    }
+    #[inline(always)]
+    fn loss(&self, j: usize, c: T) -> T {
+        self.loss.loss(self.pred[j] / c, self.target[j] / c)
+    }
+    #[inline(always)]
+    fn loss_grad(&self, j: usize, c: T) -> (T, [T; 1]) {
+        let (l, d) = self.loss.loss_grad(self.pred[j] / c, self.target[j] / c);
+        (l, [d])
+    }
+}
+
+/// A two-input loss bound to its inputs p, q and targets (no factors: c = 1).
+struct Two<'a, T, L> {
+    loss: &'a L,
+    p: &'a [T],
+    q: &'a [T],
+    target: &'a [T],
+}
+
+impl<T: Real, L: Pointwise2<T>> Kernel<T, 2> for Two<'_, T, L> {
+    type Window<'w>
+        = Two<'w, T, L>
+    where
+        Self: 'w;
+    fn len(&self) -> usize {
+        self.p.len()
+    }
+    fn targets(&self) -> &[T] {
+        self.target
+    }
+    #[inline(always)]
+    fn window(&self, start: usize, len: usize) -> Two<'_, T, L> {
+        Two {
+            loss: self.loss,
+            p: &self.p[start..start + len],
+            q: &self.q[start..start + len],
+            target: &self.target[start..start + len],
+        }
+    }
+}
+
+impl<T: Real, L: Pointwise2<T>> Window<T, 2> for Two<'_, T, L> {
+    #[inline(always)]
+    fn target(&self, j: usize) -> T {
+        self.target[j]
+    }
+    #[inline(always)]
+    fn loss(&self, j: usize, _c: T) -> T {
+        self.loss.loss(self.p[j], self.q[j], self.target[j])
+    }
+    #[inline(always)]
+    fn loss_grad(&self, j: usize, _c: T) -> (T, [T; 2]) {
+        let (l, dp, dq) = self.loss.loss_grad(self.p[j], self.q[j], self.target[j]);
+        (l, [dp, dq])
     }
 }
 
@@ -175,16 +324,17 @@ impl<T: Real, F: Factors<T>> Keep<'_, '_, T, F> {
         let (v, c) = reader.at(i);
         (w * v, c)
     }
-    /// Σ wᵢvᵢ over `start..start+len`, in the fixed summation order.
+    /// Σ wᵢvᵢ over `start..start+len`, in the fixed summation order. `target` holds the n
+    /// targets, or is empty for a kernel without per-element targets (see
+    /// [`Kernel::targets`]), whose front end refuses the magic number.
     fn total(&self, target: &[T], start: usize, len: usize) -> f64 {
         if self.is_trivial() {
             return len as f64;
         }
         let mut reader = self.factors.reader(start);
         blocked_sum::<T>(len, |j| {
-            self.weight(&mut reader, start + j, target[start + j])
-                .0
-                .to_f64()
+            let y = target.get(start + j).copied().unwrap_or(T::zero());
+            self.weight(&mut reader, start + j, y).0.to_f64()
         })
     }
 }
@@ -264,8 +414,60 @@ pub fn evaluate_with<T: Real, L: Pointwise<T>, F: Factors<T>>(
     values: Option<&mut [T]>,
     grad: Option<&mut [T]>,
 ) -> Result<Reduced<T>, Error> {
-    let n = pred.len();
+    check_len("target", pred.len(), target.len())?;
+    let kernel = One { loss, pred, target };
+    run_kernel(&kernel, opts, factors, values, [grad])
+}
+
+/// Evaluates a loss of two differentiable inputs ([`Pointwise2`]), its reduction and
+/// (optionally) both gradients in one pass.
+///
+/// * `p`, `q`, `target`: n values each (e.g. predicted mean, predicted variance, target);
+///   masks, the magic number and weights apply per element as in [`evaluate`].
+/// * `values`: as in [`evaluate`].
+/// * `grad_p`, `grad_q`: if given (length n), receive `grad_scale · ∂L/∂p` and
+///   `grad_scale · ∂L/∂q`, by the rules of [`evaluate`] (overwrite or accumulate; masked
+///   elements get 0 or are left alone).
+///
+/// Nothing is written unless the call succeeds.
+#[allow(clippy::too_many_arguments)]
+pub fn evaluate2<T: Real, L: Pointwise2<T>>(
+    loss: &L,
+    p: &[T],
+    q: &[T],
+    target: &[T],
+    opts: &Options<'_, T>,
+    values: Option<&mut [T]>,
+    grad_p: Option<&mut [T]>,
+    grad_q: Option<&mut [T]>,
+) -> Result<Reduced<T>, Error> {
+    let n = p.len();
+    check_len("q", n, q.len())?;
     check_len("target", n, target.len())?;
+    let kernel = Two { loss, p, q, target };
+    run_kernel(&kernel, opts, &Unit, values, [grad_p, grad_q])
+}
+
+/// Evaluates a [`Kernel`] with the options (the core behind [`evaluate`] and
+/// [`evaluate2`]): checks the options and the output lengths, then reduces. The kernel's
+/// own inputs must have been checked by the caller.
+pub(crate) fn evaluate_kernel<T: Real, Kn: Kernel<T, K>, const K: usize>(
+    kernel: &Kn,
+    opts: &Options<'_, T>,
+    values: Option<&mut [T]>,
+    grads: [Option<&mut [T]>; K],
+) -> Result<Reduced<T>, Error> {
+    run_kernel(kernel, opts, &Unit, values, grads)
+}
+
+fn run_kernel<T: Real, Kn: Kernel<T, K>, F: Factors<T>, const K: usize>(
+    kernel: &Kn,
+    opts: &Options<'_, T>,
+    factors: &F,
+    values: Option<&mut [T]>,
+    grads: [Option<&mut [T]>; K],
+) -> Result<Reduced<T>, Error> {
+    let n = kernel.len();
     check_options(opts, n)?;
     let rows = n.checked_div(opts.row_len).unwrap_or(n);
     let values = match (opts.reduction, values) {
@@ -276,48 +478,85 @@ pub fn evaluate_with<T: Real, L: Pointwise<T>, F: Factors<T>>(
         (Reduction::None, None) => return Err(Error::BadParameter { what: "values" }),
         _ => None,
     };
-    if let Some(g) = grad.as_deref() {
+    for g in grads.iter().flatten() {
         check_len("grad", n, g.len())?;
     }
-    let finish = loss.finish();
+    let finish = kernel.finish();
     if finish == Finish::Sqrt && opts.reduction == Reduction::None {
         return Err(Error::BadParameter { what: "reduction" });
     }
     let keep = Keep { opts, factors };
-    let engine = Engine {
-        loss,
-        pred,
-        target,
-        keep,
-        opts,
-    };
+    let engine = Engine::<T, Kn, F, K> { kernel, keep, opts };
     if opts.row_len > 0 {
-        engine.rows(values, grad)
+        engine.rows(values, grads)
     } else {
-        engine.global(values, grad)
+        engine.global(values, grads)
     }
 }
 
-struct Engine<'a, 'o, T, L, F> {
-    loss: &'a L,
-    pred: &'a [T],
-    target: &'a [T],
+struct Engine<'a, 'o, T, Kn, F, const K: usize> {
+    kernel: &'a Kn,
     keep: Keep<'a, 'o, T, F>,
     opts: &'a Options<'o, T>,
 }
 
 /// Where one pass writes.
-struct Sink<'b, T> {
+struct Sink<'b, T, const K: usize> {
     values: Option<&'b mut [T]>,
-    grad: Option<&'b mut [T]>,
-    /// Multiplies wᵢ ∂ℓᵢ/∂pᵢ.
+    grad: [Option<&'b mut [T]>; K],
+    /// Multiplies wᵢ ∂ℓᵢ/∂(input k).
     factor: T,
     accumulate: bool,
 }
 
-impl<T: Real, L: Pointwise<T>, F: Factors<T>> Engine<'_, '_, T, L, F> {
+/// True when any gradient buffer is present.
+fn any<T, const K: usize>(grad: &[Option<&mut [T]>; K]) -> bool {
+    grad.iter().any(Option::is_some)
+}
+
+/// No gradient buffers.
+fn no_grads<'b, T, const K: usize>() -> [Option<&'b mut [T]>; K] {
+    core::array::from_fn(|_| None)
+}
+
+/// Writes element j's gradients into the buffers that are present: `g = factor·w·d/c` if
+/// kept, else 0; overwritten or added.
+#[inline(always)]
+fn put<T: Real, const K: usize>(
+    grad: &mut [Option<&mut [T]>; K],
+    j: usize,
+    d: [T; K],
+    (factor, w, c, kept, acc): (T, T, T, bool, bool),
+) {
+    for (g, d) in grad.iter_mut().zip(d) {
+        if let Some(g) = g.as_deref_mut() {
+            let gk = if kept { factor * w * d / c } else { T::zero() };
+            g[j] = if acc { g[j] + gk } else { gk };
+        }
+    }
+}
+
+/// [`put`] when every buffer is present (no per-element test, so the loop vectorises).
+#[inline(always)]
+fn put_all<T: Real, const K: usize>(
+    grad: &mut [&mut [T]; K],
+    j: usize,
+    d: [T; K],
+    (factor, w, c, kept, acc): (T, T, T, bool, bool),
+) {
+    for k in 0..K {
+        let gk = if kept {
+            factor * w * d[k] / c
+        } else {
+            T::zero()
+        };
+        grad[k][j] = if acc { grad[k][j] + gk } else { gk };
+    }
+}
+
+impl<T: Real, Kn: Kernel<T, K>, F: Factors<T>, const K: usize> Engine<'_, '_, T, Kn, F, K> {
     /// Σ wℓ over `start..start+len`, writing per-element values and gradients.
-    fn pass(&self, start: usize, len: usize, sink: &mut Sink<'_, T>) -> f64 {
+    fn pass(&self, start: usize, len: usize, sink: &mut Sink<'_, T, K>) -> f64 {
         if self.keep.is_trivial() {
             // Every element counts with weight 1 and divisor 1: a separate instance
             // without the per-element mask, weight and factor lookups, which LLVM vectorises.
@@ -335,33 +574,35 @@ impl<T: Real, L: Pointwise<T>, F: Factors<T>> Engine<'_, '_, T, L, F> {
         &self,
         start: usize,
         len: usize,
-        sink: &mut Sink<'_, T>,
+        sink: &mut Sink<'_, T, K>,
         mut weight: impl FnMut(usize, T) -> (T, T),
     ) -> f64 {
-        let (pred, target, loss) = (
-            &self.pred[start..start + len],
-            &self.target[start..start + len],
-            self.loss,
-        );
+        let win = self.kernel.window(start, len);
         let (factor, acc) = (sink.factor, sink.accumulate);
-        match (sink.values.as_deref_mut(), sink.grad.as_deref_mut()) {
-            (None, None) => blocked_sum::<T>(len, |j| {
-                let (w, c) = weight(start + j, target[j]);
-                let wl = w * loss.loss(pred[j] / c, target[j] / c);
+        let mut grad = sink
+            .grad
+            .each_mut()
+            .map(|g| g.as_deref_mut().map(|g| &mut g[start..start + len]));
+        let present = grad.iter().filter(|g| g.is_some()).count();
+        match sink.values.as_deref_mut() {
+            None if present == 0 => blocked_sum::<T>(len, move |j| {
+                let (w, c) = weight(start + j, win.target(j));
+                let wl = w * win.loss(j, c);
                 if w == T::zero() {
                     0.0
                 } else {
                     wl.to_f64()
                 }
             }),
-            (None, Some(grad)) => {
-                let grad = &mut grad[start..start + len];
-                blocked_sum::<T>(len, |j| {
-                    let (w, c) = weight(start + j, target[j]);
-                    let (l, d) = loss.loss_grad(pred[j] / c, target[j] / c);
+            // With K = 1 this arm takes every remaining value-less call.
+            None if K == 1 || present == K => {
+                // Every buffer is present, so no default is ever taken.
+                let mut grad = grad.map(Option::unwrap_or_default);
+                blocked_sum::<T>(len, move |j| {
+                    let (w, c) = weight(start + j, win.target(j));
+                    let (l, d) = win.loss_grad(j, c);
                     let kept = w != T::zero();
-                    let g = if kept { factor * w * d / c } else { T::zero() };
-                    grad[j] = if acc { grad[j] + g } else { g };
+                    put_all(&mut grad, j, d, (factor, w, c, kept, acc));
                     if kept {
                         (w * l).to_f64()
                     } else {
@@ -369,17 +610,25 @@ impl<T: Real, L: Pointwise<T>, F: Factors<T>> Engine<'_, '_, T, L, F> {
                     }
                 })
             }
-            (Some(values), grad) => {
+            // Some of several gradients (never reached with K = 1).
+            None => blocked_sum::<T>(len, move |j| {
+                let (w, c) = weight(start + j, win.target(j));
+                let (l, d) = win.loss_grad(j, c);
+                let kept = w != T::zero();
+                put(&mut grad, j, d, (factor, w, c, kept, acc));
+                if kept {
+                    (w * l).to_f64()
+                } else {
+                    0.0
+                }
+            }),
+            Some(values) => {
                 let values = &mut values[start..start + len];
-                let mut grad = grad.map(|g| &mut g[start..start + len]);
-                blocked_sum::<T>(len, |j| {
-                    let (w, c) = weight(start + j, target[j]);
-                    let (l, d) = loss.loss_grad(pred[j] / c, target[j] / c);
+                blocked_sum::<T>(len, move |j| {
+                    let (w, c) = weight(start + j, win.target(j));
+                    let (l, d) = win.loss_grad(j, c);
                     let kept = w != T::zero();
-                    if let Some(grad) = grad.as_deref_mut() {
-                        let g = if kept { factor * w * d / c } else { T::zero() };
-                        grad[j] = if acc { grad[j] + g } else { g };
-                    }
+                    put(&mut grad, j, d, (factor, w, c, kept, acc));
                     let wl = if kept { w * l } else { T::zero() };
                     values[j] = wl;
                     wl.to_f64()
@@ -396,10 +645,12 @@ impl<T: Real, L: Pointwise<T>, F: Factors<T>> Engine<'_, '_, T, L, F> {
         self.opts.grad_mode == GradMode::Accumulate
     }
 
-    /// Clears the gradient of an empty mean (overwrite mode).
-    fn zero_grad(&self, grad: Option<&mut [T]>) {
-        if let (Some(g), false) = (grad, self.accumulate()) {
-            g.iter_mut().for_each(|x| *x = T::zero());
+    /// Clears the gradients of an empty mean (overwrite mode).
+    fn zero_grad(&self, grad: [Option<&mut [T]>; K]) {
+        if !self.accumulate() {
+            for g in grad.into_iter().flatten() {
+                g.iter_mut().for_each(|x| *x = T::zero());
+            }
         }
     }
 
@@ -407,16 +658,17 @@ impl<T: Real, L: Pointwise<T>, F: Factors<T>> Engine<'_, '_, T, L, F> {
     fn global(
         &self,
         values: Option<&mut [T]>,
-        mut grad: Option<&mut [T]>,
+        grad: [Option<&mut [T]>; K],
     ) -> Result<Reduced<T>, Error> {
-        let n = self.pred.len();
+        let n = self.kernel.len();
         let reduction = self.opts.reduction;
-        let finish = self.loss.finish();
+        let finish = self.kernel.finish();
+        let has_grad = any(&grad);
         // The normaliser must be known before a mean's gradient is written.
         let known_weight = if self.keep.is_trivial() {
             Some(n as f64)
-        } else if reduction == Reduction::Mean && grad.is_some() {
-            Some(self.keep.total(self.target, 0, n))
+        } else if reduction == Reduction::Mean && has_grad {
+            Some(self.keep.total(self.kernel.targets(), 0, n))
         } else {
             None
         };
@@ -428,16 +680,17 @@ impl<T: Real, L: Pointwise<T>, F: Factors<T>> Engine<'_, '_, T, L, F> {
                 partial: Partial::default(),
             });
         }
-        let weight_of = |w: Option<f64>| w.unwrap_or_else(|| self.keep.total(self.target, 0, n));
+        let weight_of =
+            |w: Option<f64>| w.unwrap_or_else(|| self.keep.total(self.kernel.targets(), 0, n));
         let mean_factor = |w: f64| match reduction {
             Reduction::Mean => 1.0 / w,
             _ => 1.0,
         };
-        let sum = if finish == Finish::Sqrt && grad.is_some() {
+        let sum = if finish == Finish::Sqrt && has_grad {
             // The chain-rule factor needs the reduced value: value pass, then gradient pass.
             let mut value_only = Sink {
                 values: None,
-                grad: None,
+                grad: no_grads(),
                 factor: T::zero(),
                 accumulate: false,
             };
@@ -447,7 +700,7 @@ impl<T: Real, L: Pointwise<T>, F: Factors<T>> Engine<'_, '_, T, L, F> {
             let outer = finish.derivative(reduction, reduced);
             let mut sink = Sink {
                 values: None,
-                grad: grad.take(),
+                grad,
                 factor: T::from_f64(self.scale() * mean_factor(w) * outer),
                 accumulate: self.accumulate(),
             };
@@ -460,7 +713,7 @@ impl<T: Real, L: Pointwise<T>, F: Factors<T>> Engine<'_, '_, T, L, F> {
             };
             let mut sink = Sink {
                 values,
-                grad: grad.take(),
+                grad,
                 factor: T::from_f64(factor),
                 accumulate: self.accumulate(),
             };
@@ -482,16 +735,16 @@ impl<T: Real, L: Pointwise<T>, F: Factors<T>> Engine<'_, '_, T, L, F> {
     fn rows(
         &self,
         mut values: Option<&mut [T]>,
-        grad: Option<&mut [T]>,
+        grad: [Option<&mut [T]>; K],
     ) -> Result<Reduced<T>, Error> {
         let d = self.opts.row_len;
-        let rows = self.pred.len() / d;
+        let rows = self.kernel.len() / d;
         let reduction = self.opts.reduction;
         let policy = self.opts.empty;
         // Count the rows that enter the batch normaliser before anything is written.
         let mut counted = 0usize;
         for r in 0..rows {
-            if self.keep.total(self.target, r * d, d) > 0.0 {
+            if self.keep.total(self.kernel.targets(), r * d, d) > 0.0 {
                 counted += 1;
             } else if policy == EmptyPolicy::Error {
                 return Err(Error::EmptyMean);
@@ -504,52 +757,49 @@ impl<T: Real, L: Pointwise<T>, F: Factors<T>> Engine<'_, '_, T, L, F> {
             Reduction::Mean => 0.0,
             _ => 1.0,
         };
-        let finish = self.loss.finish();
-        let mut grad = grad;
-        let run =
-            |grad_factor: Option<f64>, grad: Option<&mut [T]>, values: &mut Option<&mut [T]>| {
-                let mut grad = grad;
-                let mut total = CompensatedSum::new();
-                for r in 0..rows {
-                    let w = self.keep.total(self.target, r * d, d);
-                    let row_factor = if w > 0.0 { 1.0 / w } else { 0.0 };
-                    let mut sink = Sink {
-                        values: None,
-                        grad: grad.as_deref_mut(),
-                        factor: T::from_f64(grad_factor.unwrap_or(0.0) * row_factor),
-                        accumulate: self.accumulate(),
-                    };
-                    if grad_factor.is_none() {
-                        sink.grad = None;
-                    }
-                    let s = self.pass(r * d, d, &mut sink);
-                    let m = if w > 0.0 {
-                        s / w
-                    } else if policy == EmptyPolicy::Nan {
-                        f64::NAN
+        let finish = self.kernel.finish();
+        let has_grad = any(&grad);
+        let run = |grad_factor: Option<f64>,
+                   mut grad: [Option<&mut [T]>; K],
+                   values: &mut Option<&mut [T]>| {
+            let mut total = CompensatedSum::new();
+            for r in 0..rows {
+                let w = self.keep.total(self.kernel.targets(), r * d, d);
+                let row_factor = if w > 0.0 { 1.0 / w } else { 0.0 };
+                let mut sink = Sink {
+                    values: None,
+                    grad: if grad_factor.is_some() {
+                        grad.each_mut().map(|g| g.as_deref_mut())
                     } else {
-                        0.0
-                    };
-                    if let Some(v) = values.as_deref_mut() {
-                        v[r] = T::from_f64(m);
-                    }
-                    total.add(m);
+                        no_grads()
+                    },
+                    factor: T::from_f64(grad_factor.unwrap_or(0.0) * row_factor),
+                    accumulate: self.accumulate(),
+                };
+                let s = self.pass(r * d, d, &mut sink);
+                let m = if w > 0.0 {
+                    s / w
+                } else if policy == EmptyPolicy::Nan {
+                    f64::NAN
+                } else {
+                    0.0
+                };
+                if let Some(v) = values.as_deref_mut() {
+                    v[r] = T::from_f64(m);
                 }
-                total.value()
-            };
-        let sum = if finish == Finish::Sqrt && grad.is_some() {
-            let sum = run(None, None, &mut None);
+                total.add(m);
+            }
+            total.value()
+        };
+        let sum = if finish == Finish::Sqrt && has_grad {
+            let sum = run(None, no_grads(), &mut None);
             let reduced = sum * batch_factor;
             let outer = finish.derivative(reduction, reduced);
-            run(
-                Some(self.scale() * batch_factor * outer),
-                grad.take(),
-                &mut None,
-            );
+            run(Some(self.scale() * batch_factor * outer), grad, &mut None);
             sum
         } else {
-            let gf = grad.is_some().then(|| self.scale() * batch_factor);
-            run(gf, grad.take(), &mut values)
+            let gf = has_grad.then(|| self.scale() * batch_factor);
+            run(gf, grad, &mut values)
         };
         let partial = Partial {
             sum,
