@@ -33,6 +33,7 @@ extern crate std;
 
 pub mod error;
 pub mod pointwise;
+pub mod probabilistic;
 pub mod real;
 pub mod reduce;
 pub mod segment;

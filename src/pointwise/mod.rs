@@ -38,7 +38,7 @@
 //! a log-variance) implements [`Pointwise2`] and runs through [`evaluate2`]: the same
 //! validation, masks, weights, reductions, per-row means, empty policy and summation, with a
 //! second gradient buffer that receives `grad_scale · ∂L/∂q` by the same rules as the first.
-//! Both front ends drive one generic core: a [`Kernel`] (a loss bound to its inputs) with K
+//! Both front ends drive one generic core: a kernel (a loss bound to its inputs) with K
 //! derivatives per element, whose gradient buffers are an array of K optional slices.
 
 pub mod regression;
