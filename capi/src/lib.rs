@@ -18,12 +18,14 @@
 mod atomistic;
 mod boundary;
 mod options;
+mod probabilistic;
 mod regression;
 mod status;
 mod total;
 
 pub use atomistic::*;
 pub use options::*;
+pub use probabilistic::*;
 pub use regression::*;
 pub use status::*;
 pub use total::*;

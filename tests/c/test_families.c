@@ -3,10 +3,12 @@
 #include <stdio.h>
 
 int check_atomistic(void);
+int check_probabilistic(void);
 
 int main(void) {
     int failures = 0;
     failures += check_atomistic();
+    failures += check_probabilistic();
     if (failures) {
         fprintf(stderr, "%d C checks failed\n", failures);
         return 1;
