@@ -44,6 +44,19 @@ pub(crate) mod math {
         m + libm::log1p(libm::exp(-libm::fabs(x)))
     }
 
+    /// (softplus(x), σ(x)) sharing one exponential.
+    #[inline]
+    pub fn softplus_sigmoid(x: f64) -> (f64, f64) {
+        let e = libm::exp(-libm::fabs(x));
+        let m = if x > 0.0 { x } else { 0.0 };
+        let s = if x >= 0.0 {
+            1.0 / (1.0 + e)
+        } else {
+            e / (1.0 + e)
+        };
+        (m + libm::log1p(e), s)
+    }
+
     /// The logistic sigmoid 1/(1 + e^(−x)), without overflow for either sign.
     #[inline]
     pub fn sigmoid(x: f64) -> f64 {

@@ -15,7 +15,7 @@
 //! is vₒ = ‖φ̃ᵀSₒ‖², φ̃ = [φ, 1] ([`vr_variance`]). With no covariance, v = 0 and every VR
 //! loss is the ordinary loss.
 
-use super::math::{sigmoid, softplus, LogSumExp};
+use super::math::{softplus_sigmoid, LogSumExp};
 use super::rows::RowPlan;
 use crate::pointwise::{check_len, evaluate_kernel, Kernel, Pointwise2, Window};
 use crate::reduce::{blocked_sum, CompensatedSum};
@@ -46,10 +46,17 @@ impl<T: Real> Pointwise2<T> for BceWithLogitsVr {
     fn loss_grad(&self, mu: T, v: T, t: T) -> (T, T, T) {
         let (mu, h, t) = (mu.to_f64(), 0.5 * v.to_f64(), t.to_f64());
         let (a, b) = (h - mu, mu + h);
-        // t = 0 or 1 must not turn an infinite softplus into NaN through 0·∞.
-        let part = |w: f64, x: f64| if w == 0.0 { 0.0 } else { w * x };
-        let l = part(t, softplus(a)) + part(1.0 - t, softplus(b));
-        let (sa, sb) = (part(t, sigmoid(a)), part(1.0 - t, sigmoid(b)));
+        // A side with weight 0 (t = 0 or 1) is skipped: no 0·∞ = NaN, and no work.
+        let side = |w: f64, x: f64| {
+            if w == 0.0 {
+                (0.0, 0.0)
+            } else {
+                let (sp, sg) = softplus_sigmoid(x);
+                (w * sp, w * sg)
+            }
+        };
+        let ((la, sa), (lb, sb)) = (side(t, a), side(1.0 - t, b));
+        let l = la + lb;
         (
             T::from_f64(l),
             T::from_f64(sb - sa),
