@@ -232,6 +232,13 @@ pub enum KlWeight<T> {
     Auto,
 }
 
+impl<T: Real> Default for KlWeight<T> {
+    /// inferno's default, 1.0.
+    fn default() -> Self {
+        KlWeight::Value(T::one())
+    }
+}
+
 /// The variational free energy (negative ELBO) and its parts.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct FreeEnergy<T> {
