@@ -109,6 +109,9 @@ module losskit
   ! astroNN's default magic number.
   real(c_double), parameter :: LK_ASTRONN_MAGIC = -9999.0_c_double
 
+  ! astroNN's number of Monte-Carlo draws (the `draws` argument of lk_robust_*_crossentropy).
+  integer(c_int32_t), parameter :: LK_ASTRONN_DRAWS = 25_c_int32_t
+
   ! The penalties average ReLU(...)^2 over the finite-difference nodes with equal weights
   ! (DRDMannTurb's code; the default).
   integer(c_int32_t), parameter :: LK_SPECTRA_NORM_MEAN = 0_c_int32_t
@@ -2047,6 +2050,614 @@ module losskit
       integer(c_int32_t) :: res  ! lk_status
     end function lk_bounds_cost_f64
 
+    ! The standard normal number that draw `draw` of entry (`row`, `cls`) gets under `seed` in
+    ! lk_robust_categorical_crossentropy / lk_robust_binary_crossentropy (a counter-based
+    ! SplitMix64 hash of the four words, then Box-Muller), to reproduce their distortion.
+    function lk_normal_draw(seed, row, cls, draw) &
+        bind(C, name="lk_normal_draw") result(res)
+      import :: c_double, c_int64_t
+      integer(c_int64_t), value :: seed  ! uint64_t
+      integer(c_int64_t), value :: row  ! uint64_t
+      integer(c_int64_t), value :: cls  ! uint64_t
+      integer(c_int64_t), value :: draw  ! uint64_t
+      real(c_double) :: res  ! double
+    end function lk_normal_draw
+
+    ! PyTorch gaussian_nll_loss with an elementwise variance: loss_i = 0.5 (ln v_i + (pred_i -
+    ! target_i)^2 / v_i) [+ 0.5 ln(2 pi) if full], v_i = max(var_i, eps).
+    !
+    ! `pred`, `var`, `target`: n values; every var_i >= 0 (else LK_ERR_BAD_PARAMETER); eps > 0
+    ! (PyTorch's default 1e-6). `grad` receives grad_scale * dL/dpred ((pred - target)/v),
+    ! `grad_var` grad_scale * dL/dvar (0.5 (1/v - (pred - target)^2/v^2), taken at the clamped
+    ! v as PyTorch does). Other arguments as for lk_mse_f32.
+    ! Fortran: weight, grad, grad_var = c_null_ptr or c_loc(array).
+    function lk_gaussian_nll_f32(pred, var, target, weight, n, full, eps, opts, out, &
+        grad, grad_var) &
+        bind(C, name="lk_gaussian_nll_f32") result(res)
+      import :: c_float, c_int32_t, c_int8_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: pred(*)  ! const float *
+      real(c_float), intent(in) :: var(*)  ! const float *
+      real(c_float), intent(in) :: target(*)  ! const float *
+      type(c_ptr), value :: weight  ! const float *
+      integer(c_size_t), value :: n  ! size_t
+      integer(c_int8_t), value :: full  ! uint8_t
+      real(c_float), value :: eps  ! float
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad  ! float *
+      type(c_ptr), value :: grad_var  ! float *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_gaussian_nll_f32
+
+    ! PyTorch gaussian_nll_loss with an elementwise variance: loss_i = 0.5 (ln v_i + (pred_i -
+    ! target_i)^2 / v_i) [+ 0.5 ln(2 pi) if full], v_i = max(var_i, eps).
+    !
+    ! `f64` data; as lk_gaussian_nll_f32.
+    ! Fortran: weight, grad, grad_var = c_null_ptr or c_loc(array).
+    function lk_gaussian_nll_f64(pred, var, target, weight, n, full, eps, opts, out, &
+        grad, grad_var) &
+        bind(C, name="lk_gaussian_nll_f64") result(res)
+      import :: c_double, c_int32_t, c_int8_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: pred(*)  ! const double *
+      real(c_double), intent(in) :: var(*)  ! const double *
+      real(c_double), intent(in) :: target(*)  ! const double *
+      type(c_ptr), value :: weight  ! const double *
+      integer(c_size_t), value :: n  ! size_t
+      integer(c_int8_t), value :: full  ! uint8_t
+      real(c_double), value :: eps  ! double
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad  ! double *
+      type(c_ptr), value :: grad_var  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_gaussian_nll_f64
+
+    ! PyTorch poisson_nll_loss: with log_input, loss_i = exp(x_i) - t_i x_i (d/dx = exp(x) - t);
+    ! else loss_i = x_i - t_i ln(x_i + eps) (d/dx = 1 - t/(x + eps)); full adds Stirling's t ln t -
+    ! t + 0.5 ln(2 pi t) where t > 1.
+    !
+    ! `pred` is the input x (log-rate with log_input, else rate), `target` the counts t;
+    ! eps >= 0 (PyTorch's default 1e-8). Other arguments as for lk_mse_f32.
+    ! Fortran: weight, grad = c_null_ptr or c_loc(array).
+    function lk_poisson_nll_f32(pred, target, weight, n, log_input, full, eps, opts, out, &
+        grad) &
+        bind(C, name="lk_poisson_nll_f32") result(res)
+      import :: c_float, c_int32_t, c_int8_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: pred(*)  ! const float *
+      real(c_float), intent(in) :: target(*)  ! const float *
+      type(c_ptr), value :: weight  ! const float *
+      integer(c_size_t), value :: n  ! size_t
+      integer(c_int8_t), value :: log_input  ! uint8_t
+      integer(c_int8_t), value :: full  ! uint8_t
+      real(c_float), value :: eps  ! float
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad  ! float *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_poisson_nll_f32
+
+    ! PyTorch poisson_nll_loss: with log_input, loss_i = exp(x_i) - t_i x_i (d/dx = exp(x) - t);
+    ! else loss_i = x_i - t_i ln(x_i + eps) (d/dx = 1 - t/(x + eps)); full adds Stirling's t ln t -
+    ! t + 0.5 ln(2 pi t) where t > 1.
+    !
+    ! `f64` data; as lk_poisson_nll_f32.
+    ! Fortran: weight, grad = c_null_ptr or c_loc(array).
+    function lk_poisson_nll_f64(pred, target, weight, n, log_input, full, eps, opts, out, &
+        grad) &
+        bind(C, name="lk_poisson_nll_f64") result(res)
+      import :: c_double, c_int32_t, c_int8_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: pred(*)  ! const double *
+      real(c_double), intent(in) :: target(*)  ! const double *
+      type(c_ptr), value :: weight  ! const double *
+      integer(c_size_t), value :: n  ! size_t
+      integer(c_int8_t), value :: log_input  ! uint8_t
+      integer(c_int8_t), value :: full  ! uint8_t
+      real(c_double), value :: eps  ! double
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_poisson_nll_f64
+
+    ! PyTorch kl_div (input = log-probabilities x): loss_i = t_i (ln t_i - x_i), 0 where t_i = 0
+    ! (d/dx = -t); with log_target, loss_i = exp(t_i) (t_i - x_i) (d/dx = -exp(t)), 0 at t = -inf.
+    !
+    ! PyTorch's reduction "mean" is LK_REDUCTION_MEAN; "batchmean" is LK_REDUCTION_SUM divided
+    ! by the batch size (and grad_scale = 1/batch). Other arguments as for lk_mse_f32.
+    ! Fortran: weight, grad = c_null_ptr or c_loc(array).
+    function lk_kl_div_f32(input, target, weight, n, log_target, opts, out, grad) &
+        bind(C, name="lk_kl_div_f32") result(res)
+      import :: c_float, c_int32_t, c_int8_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: input(*)  ! const float *
+      real(c_float), intent(in) :: target(*)  ! const float *
+      type(c_ptr), value :: weight  ! const float *
+      integer(c_size_t), value :: n  ! size_t
+      integer(c_int8_t), value :: log_target  ! uint8_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad  ! float *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_kl_div_f32
+
+    ! PyTorch kl_div (input = log-probabilities x): loss_i = t_i (ln t_i - x_i), 0 where t_i = 0
+    ! (d/dx = -t); with log_target, loss_i = exp(t_i) (t_i - x_i) (d/dx = -exp(t)), 0 at t = -inf.
+    !
+    ! `f64` data; as lk_kl_div_f32.
+    ! Fortran: weight, grad = c_null_ptr or c_loc(array).
+    function lk_kl_div_f64(input, target, weight, n, log_target, opts, out, grad) &
+        bind(C, name="lk_kl_div_f64") result(res)
+      import :: c_double, c_int32_t, c_int8_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: input(*)  ! const double *
+      real(c_double), intent(in) :: target(*)  ! const double *
+      type(c_ptr), value :: weight  ! const double *
+      integer(c_size_t), value :: n  ! size_t
+      integer(c_int8_t), value :: log_target  ! uint8_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_kl_div_f64
+
+    ! astroNN robust_mse: loss_i = 0.5 ((pred_i - target_i)^2 / V_i + ln V_i), V_i = exp(logvar_i) +
+    ! labels_err_i^2.
+    !
+    ! `pred`, `logvar`, `labels_err`, `target`: n values (labels_err finite where the element
+    ! is kept). `grad_pred` receives grad_scale * dL/dpred ((pred - target)/V), `grad_logvar`
+    ! grad_scale * dL/dlogvar (0.5 exp(logvar)/V (1 - (pred - target)^2/V)). astroNN's own
+    ! reduction: opts.use_magic = 1 (magic -9999) and opts.row_len = D labels per sample.
+    ! Other arguments as for lk_mse_f32.
+    ! Fortran: weight, grad_pred, grad_logvar = c_null_ptr or c_loc(array).
+    function lk_robust_mse_f32(pred, logvar, labels_err, target, weight, n, opts, out, &
+        grad_pred, grad_logvar) &
+        bind(C, name="lk_robust_mse_f32") result(res)
+      import :: c_float, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: pred(*)  ! const float *
+      real(c_float), intent(in) :: logvar(*)  ! const float *
+      real(c_float), intent(in) :: labels_err(*)  ! const float *
+      real(c_float), intent(in) :: target(*)  ! const float *
+      type(c_ptr), value :: weight  ! const float *
+      integer(c_size_t), value :: n  ! size_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad_pred  ! float *
+      type(c_ptr), value :: grad_logvar  ! float *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_robust_mse_f32
+
+    ! astroNN robust_mse: loss_i = 0.5 ((pred_i - target_i)^2 / V_i + ln V_i), V_i = exp(logvar_i) +
+    ! labels_err_i^2.
+    !
+    ! `f64` data; as lk_robust_mse_f32.
+    ! Fortran: weight, grad_pred, grad_logvar = c_null_ptr or c_loc(array).
+    function lk_robust_mse_f64(pred, logvar, labels_err, target, weight, n, opts, out, &
+        grad_pred, grad_logvar) &
+        bind(C, name="lk_robust_mse_f64") result(res)
+      import :: c_double, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: pred(*)  ! const double *
+      real(c_double), intent(in) :: logvar(*)  ! const double *
+      real(c_double), intent(in) :: labels_err(*)  ! const double *
+      real(c_double), intent(in) :: target(*)  ! const double *
+      type(c_ptr), value :: weight  ! const double *
+      integer(c_size_t), value :: n  ! size_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad_pred  ! double *
+      type(c_ptr), value :: grad_logvar  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_robust_mse_f64
+
+    ! KL divergence between diagonal Gaussians N(mean, scale^2) and the prior N(m0, s0^2), per
+    ! parameter, with inferno's eps = 1e-6: KL_k = 0.5 (vp/vq + (mean - m0)^2/vq - 1 - ln(vp/vq)),
+    ! vp = scale^2 + eps, vq = s0^2 + eps.
+    !
+    ! `prior_loc`, `prior_scale`: NULL for the scalars `prior_loc_value` (inferno: 0) and
+    ! `prior_scale_value` (inferno: 1), or n values; every s0 finite and > 0 (else
+    ! LK_ERR_BAD_PARAMETER). `grad_mean` receives grad_scale * dL/dmean ((mean - m0)/vq),
+    ! `grad_scale` grad_scale * dL/dscale (scale (1/vq - 1/vp)). inferno's KL is the SUM over
+    ! parameters: use LK_REDUCTION_SUM. opts.use_magic is refused. Other arguments as for
+    ! lk_mse_f32.
+    ! Fortran: prior_loc, prior_scale, weight, grad_mean, grad_scale = c_null_ptr or c_loc(array).
+    function lk_gaussian_kl_f32(mean, scale, prior_loc, prior_scale, prior_loc_value, &
+        prior_scale_value, weight, n, opts, out, grad_mean, grad_scale) &
+        bind(C, name="lk_gaussian_kl_f32") result(res)
+      import :: c_double, c_float, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: mean(*)  ! const float *
+      real(c_float), intent(in) :: scale(*)  ! const float *
+      type(c_ptr), value :: prior_loc  ! const float *
+      type(c_ptr), value :: prior_scale  ! const float *
+      real(c_double), value :: prior_loc_value  ! double
+      real(c_double), value :: prior_scale_value  ! double
+      type(c_ptr), value :: weight  ! const float *
+      integer(c_size_t), value :: n  ! size_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad_mean  ! float *
+      type(c_ptr), value :: grad_scale  ! float *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_gaussian_kl_f32
+
+    ! KL divergence between diagonal Gaussians N(mean, scale^2) and the prior N(m0, s0^2), per
+    ! parameter, with inferno's eps = 1e-6: KL_k = 0.5 (vp/vq + (mean - m0)^2/vq - 1 - ln(vp/vq)),
+    ! vp = scale^2 + eps, vq = s0^2 + eps.
+    !
+    ! `f64` data; as lk_gaussian_kl_f32.
+    ! Fortran: prior_loc, prior_scale, weight, grad_mean, grad_scale = c_null_ptr or c_loc(array).
+    function lk_gaussian_kl_f64(mean, scale, prior_loc, prior_scale, prior_loc_value, &
+        prior_scale_value, weight, n, opts, out, grad_mean, grad_scale) &
+        bind(C, name="lk_gaussian_kl_f64") result(res)
+      import :: c_double, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: mean(*)  ! const double *
+      real(c_double), intent(in) :: scale(*)  ! const double *
+      type(c_ptr), value :: prior_loc  ! const double *
+      type(c_ptr), value :: prior_scale  ! const double *
+      real(c_double), value :: prior_loc_value  ! double
+      real(c_double), value :: prior_scale_value  ! double
+      type(c_ptr), value :: weight  ! const double *
+      integer(c_size_t), value :: n  ! size_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad_mean  ! double *
+      type(c_ptr), value :: grad_scale  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_gaussian_kl_f64
+
+    ! inferno VariationalFreeEnergy (negative ELBO): nll + kl_weight * KL, KL = the sum over the n
+    ! parameters of lk_gaussian_kl's terms.
+    !
+    ! `nll`: the value of the caller's NLL loss (its gradient comes from that loss's own call).
+    ! `kl_weight` (finite, >= 0; inferno's default 1.0), or with `kl_weight_auto` nonzero 1/n.
+    ! Prior as in lk_gaussian_kl. `out`: 3 values {free energy, KL, kl_weight used}.
+    ! `grad_mean`, `grad_scale` (NULL or n values) receive grad_scale_factor * kl_weight *
+    ! dKL/dmean and dKL/dscale, overwritten or (grad_accumulate nonzero) added to the
+    ! gradient the NLL's back-propagation put there.
+    ! Fortran: prior_loc, prior_scale, grad_mean, grad_scale = c_null_ptr or c_loc(array).
+    function lk_free_energy_f32(nll, mean, scale, prior_loc, prior_scale, &
+        prior_loc_value, prior_scale_value, n, kl_weight, kl_weight_auto, &
+        grad_scale_factor, grad_accumulate, out, grad_mean, grad_scale) &
+        bind(C, name="lk_free_energy_f32") result(res)
+      import :: c_double, c_float, c_int32_t, c_int8_t, c_ptr, c_size_t
+      real(c_float), value :: nll  ! float
+      real(c_float), intent(in) :: mean(*)  ! const float *
+      real(c_float), intent(in) :: scale(*)  ! const float *
+      type(c_ptr), value :: prior_loc  ! const float *
+      type(c_ptr), value :: prior_scale  ! const float *
+      real(c_double), value :: prior_loc_value  ! double
+      real(c_double), value :: prior_scale_value  ! double
+      integer(c_size_t), value :: n  ! size_t
+      real(c_double), value :: kl_weight  ! double
+      integer(c_int8_t), value :: kl_weight_auto  ! uint8_t
+      real(c_double), value :: grad_scale_factor  ! double
+      integer(c_int8_t), value :: grad_accumulate  ! uint8_t
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad_mean  ! float *
+      type(c_ptr), value :: grad_scale  ! float *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_free_energy_f32
+
+    ! inferno VariationalFreeEnergy (negative ELBO): nll + kl_weight * KL, KL = the sum over the n
+    ! parameters of lk_gaussian_kl's terms.
+    !
+    ! `f64` data; as lk_free_energy_f32.
+    ! Fortran: prior_loc, prior_scale, grad_mean, grad_scale = c_null_ptr or c_loc(array).
+    function lk_free_energy_f64(nll, mean, scale, prior_loc, prior_scale, &
+        prior_loc_value, prior_scale_value, n, kl_weight, kl_weight_auto, &
+        grad_scale_factor, grad_accumulate, out, grad_mean, grad_scale) &
+        bind(C, name="lk_free_energy_f64") result(res)
+      import :: c_double, c_int32_t, c_int8_t, c_ptr, c_size_t
+      real(c_double), value :: nll  ! double
+      real(c_double), intent(in) :: mean(*)  ! const double *
+      real(c_double), intent(in) :: scale(*)  ! const double *
+      type(c_ptr), value :: prior_loc  ! const double *
+      type(c_ptr), value :: prior_scale  ! const double *
+      real(c_double), value :: prior_loc_value  ! double
+      real(c_double), value :: prior_scale_value  ! double
+      integer(c_size_t), value :: n  ! size_t
+      real(c_double), value :: kl_weight  ! double
+      integer(c_int8_t), value :: kl_weight_auto  ! uint8_t
+      real(c_double), value :: grad_scale_factor  ! double
+      integer(c_int8_t), value :: grad_accumulate  ! uint8_t
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad_mean  ! double *
+      type(c_ptr), value :: grad_scale  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_free_energy_f64
+
+    ! inferno MSELossVR: loss_i = (mean_i - y_i)^2 + var_i (the exact expected squared error under a
+    ! Gaussian output with that mean and variance).
+    !
+    ! `mean`, `var` (>= 0): n = S*B*O values, sample-major (S samples of B rows of O outputs);
+    ! `target`: n_target = B*O values, repeated over the S samples (n must be a multiple of
+    ! n_target; opts.use_magic only when n_target = n). The mean runs over samples x batch x
+    ! outputs. `grad_mean` receives grad_scale * dL/dmean (2 (mean - y)), `grad_var` dL/dvar
+    ! (1). Other arguments as for lk_mse_f32 (weight and mask: n values).
+    ! Fortran: weight, grad_mean, grad_var = c_null_ptr or c_loc(array).
+    function lk_mse_vr_f32(mean, var, target, weight, n, n_target, opts, out, grad_mean, &
+        grad_var) &
+        bind(C, name="lk_mse_vr_f32") result(res)
+      import :: c_float, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: mean(*)  ! const float *
+      real(c_float), intent(in) :: var(*)  ! const float *
+      real(c_float), intent(in) :: target(*)  ! const float *
+      type(c_ptr), value :: weight  ! const float *
+      integer(c_size_t), value :: n  ! size_t
+      integer(c_size_t), value :: n_target  ! size_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad_mean  ! float *
+      type(c_ptr), value :: grad_var  ! float *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_mse_vr_f32
+
+    ! inferno MSELossVR: loss_i = (mean_i - y_i)^2 + var_i (the exact expected squared error under a
+    ! Gaussian output with that mean and variance).
+    !
+    ! `f64` data; as lk_mse_vr_f32.
+    ! Fortran: weight, grad_mean, grad_var = c_null_ptr or c_loc(array).
+    function lk_mse_vr_f64(mean, var, target, weight, n, n_target, opts, out, grad_mean, &
+        grad_var) &
+        bind(C, name="lk_mse_vr_f64") result(res)
+      import :: c_double, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: mean(*)  ! const double *
+      real(c_double), intent(in) :: var(*)  ! const double *
+      real(c_double), intent(in) :: target(*)  ! const double *
+      type(c_ptr), value :: weight  ! const double *
+      integer(c_size_t), value :: n  ! size_t
+      integer(c_size_t), value :: n_target  ! size_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad_mean  ! double *
+      type(c_ptr), value :: grad_var  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_mse_vr_f64
+
+    ! inferno BCEWithLogitsLossVR: loss_i = t_i softplus(-mean_i + var_i/2) + (1 - t_i)
+    ! softplus(mean_i + var_i/2), an upper bound on the expected BCE with logits (equal to it when
+    ! var = 0).
+    !
+    ! Arguments as for lk_mse_vr_f32 (one output: n = S*B logits, n_target = B targets in
+    ! [0, 1]). `grad_mean` receives grad_scale * dL/dmean (-t s(-mean + var/2) + (1 - t)
+    ! s(mean + var/2), s the sigmoid), `grad_var` dL/dvar (half the two sigmoid terms added).
+    ! Fortran: weight, grad_mean, grad_var = c_null_ptr or c_loc(array).
+    function lk_bce_with_logits_vr_f32(mean, var, target, weight, n, n_target, opts, out, &
+        grad_mean, grad_var) &
+        bind(C, name="lk_bce_with_logits_vr_f32") result(res)
+      import :: c_float, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: mean(*)  ! const float *
+      real(c_float), intent(in) :: var(*)  ! const float *
+      real(c_float), intent(in) :: target(*)  ! const float *
+      type(c_ptr), value :: weight  ! const float *
+      integer(c_size_t), value :: n  ! size_t
+      integer(c_size_t), value :: n_target  ! size_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad_mean  ! float *
+      type(c_ptr), value :: grad_var  ! float *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_bce_with_logits_vr_f32
+
+    ! inferno BCEWithLogitsLossVR: loss_i = t_i softplus(-mean_i + var_i/2) + (1 - t_i)
+    ! softplus(mean_i + var_i/2), an upper bound on the expected BCE with logits (equal to it when
+    ! var = 0).
+    !
+    ! `f64` data; as lk_bce_with_logits_vr_f32.
+    ! Fortran: weight, grad_mean, grad_var = c_null_ptr or c_loc(array).
+    function lk_bce_with_logits_vr_f64(mean, var, target, weight, n, n_target, opts, out, &
+        grad_mean, grad_var) &
+        bind(C, name="lk_bce_with_logits_vr_f64") result(res)
+      import :: c_double, c_int32_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: mean(*)  ! const double *
+      real(c_double), intent(in) :: var(*)  ! const double *
+      real(c_double), intent(in) :: target(*)  ! const double *
+      type(c_ptr), value :: weight  ! const double *
+      integer(c_size_t), value :: n  ! size_t
+      integer(c_size_t), value :: n_target  ! size_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad_mean  ! double *
+      type(c_ptr), value :: grad_var  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_bce_with_logits_vr_f64
+
+    ! inferno CrossEntropyLossVR, per row r: loss_r = -mean[r, y] + ln sum_c exp(mean[r, c] + var[r,
+    ! c]/2), an upper bound on the expected cross-entropy.
+    !
+    ! `mean`, `var` (>= 0): rows x classes values, row-major, rows = S*B (sample-major);
+    ! `target`: n_target = B class indices (int64_t, 0 <= y < classes, else
+    ! LK_ERR_INDEX_OUT_OF_RANGE), repeated over the S samples (row r uses target[r % B]);
+    ! `row_weight` and opts.mask: NULL or one per row; `out`: 1 value, or rows values with
+    ! LK_REDUCTION_NONE. `grad_mean` receives grad_scale * dL/dmean (p - onehot(y)),
+    ! `grad_var` dL/dvar (p/2), p = softmax(mean + var/2). opts.row_len must be 0 and
+    ! opts.use_magic 0.
+    ! Fortran: row_weight, grad_mean, grad_var = c_null_ptr or c_loc(array).
+    function lk_cross_entropy_vr_f32(mean, var, target, row_weight, rows, classes, &
+        n_target, opts, out, grad_mean, grad_var) &
+        bind(C, name="lk_cross_entropy_vr_f32") result(res)
+      import :: c_float, c_int32_t, c_int64_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: mean(*)  ! const float *
+      real(c_float), intent(in) :: var(*)  ! const float *
+      integer(c_int64_t), intent(in) :: target(*)  ! const int64_t *
+      type(c_ptr), value :: row_weight  ! const float *
+      integer(c_size_t), value :: rows  ! size_t
+      integer(c_size_t), value :: classes  ! size_t
+      integer(c_size_t), value :: n_target  ! size_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad_mean  ! float *
+      type(c_ptr), value :: grad_var  ! float *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cross_entropy_vr_f32
+
+    ! inferno CrossEntropyLossVR, per row r: loss_r = -mean[r, y] + ln sum_c exp(mean[r, c] + var[r,
+    ! c]/2), an upper bound on the expected cross-entropy.
+    !
+    ! `f64` data; as lk_cross_entropy_vr_f32.
+    ! Fortran: row_weight, grad_mean, grad_var = c_null_ptr or c_loc(array).
+    function lk_cross_entropy_vr_f64(mean, var, target, row_weight, rows, classes, &
+        n_target, opts, out, grad_mean, grad_var) &
+        bind(C, name="lk_cross_entropy_vr_f64") result(res)
+      import :: c_double, c_int32_t, c_int64_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: mean(*)  ! const double *
+      real(c_double), intent(in) :: var(*)  ! const double *
+      integer(c_int64_t), intent(in) :: target(*)  ! const int64_t *
+      type(c_ptr), value :: row_weight  ! const double *
+      integer(c_size_t), value :: rows  ! size_t
+      integer(c_size_t), value :: classes  ! size_t
+      integer(c_size_t), value :: n_target  ! size_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad_mean  ! double *
+      type(c_ptr), value :: grad_var  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_cross_entropy_vr_f64
+
+    ! The logit variances of a Bayesian linear layer with a low-rank covariance factor: out_var[i,
+    ! o] = sum_r (sum_f phi[i, f] W[o, f, r] + b[o, r])^2.
+    !
+    ! `phi`: rows x features (row-major); `factor_weight`: outputs x features x rank (inferno's
+    ! factor["weight"]); `factor_bias`: NULL (no bias) or outputs x rank (factor["bias"]);
+    ! `out_var`: rows x outputs, overwritten. Nothing is allocated.
+    ! Fortran: factor_weight, factor_bias = c_null_ptr or c_loc(array).
+    function lk_vr_variance_f32(phi, rows, features, factor_weight, factor_bias, outputs, &
+        rank, out_var) &
+        bind(C, name="lk_vr_variance_f32") result(res)
+      import :: c_float, c_int32_t, c_ptr, c_size_t
+      real(c_float), intent(in) :: phi(*)  ! const float *
+      integer(c_size_t), value :: rows  ! size_t
+      integer(c_size_t), value :: features  ! size_t
+      type(c_ptr), value :: factor_weight  ! const float *
+      type(c_ptr), value :: factor_bias  ! const float *
+      integer(c_size_t), value :: outputs  ! size_t
+      integer(c_size_t), value :: rank  ! size_t
+      real(c_float), intent(inout) :: out_var(*)  ! float *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_vr_variance_f32
+
+    ! The logit variances of a Bayesian linear layer with a low-rank covariance factor: out_var[i,
+    ! o] = sum_r (sum_f phi[i, f] W[o, f, r] + b[o, r])^2.
+    !
+    ! `f64` data; as lk_vr_variance_f32.
+    ! Fortran: factor_weight, factor_bias = c_null_ptr or c_loc(array).
+    function lk_vr_variance_f64(phi, rows, features, factor_weight, factor_bias, outputs, &
+        rank, out_var) &
+        bind(C, name="lk_vr_variance_f64") result(res)
+      import :: c_double, c_int32_t, c_ptr, c_size_t
+      real(c_double), intent(in) :: phi(*)  ! const double *
+      integer(c_size_t), value :: rows  ! size_t
+      integer(c_size_t), value :: features  ! size_t
+      type(c_ptr), value :: factor_weight  ! const double *
+      type(c_ptr), value :: factor_bias  ! const double *
+      integer(c_size_t), value :: outputs  ! size_t
+      integer(c_size_t), value :: rank  ! size_t
+      real(c_double), intent(inout) :: out_var(*)  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_vr_variance_f64
+
+    ! astroNN robust_categorical_crossentropy with its Monte-Carlo distortion, the magic correction
+    ! and the sample weight applied once: loss_i = u_i mean_m(-elu(u_i - d_mi)) + u_i + dep.
+    !
+    ! u_i = F_i sum_c -t_ic ln softmax(z_i)_c (F_i = classes / unmasked classes; a target equal
+    ! to the magic number, with opts.use_magic, is masked); d_mi = the same at the distorted
+    ! logits z_i + eps_mi * logit_var_i with eps = lk_normal_draw(seed, i, c, m), m < draws
+    ! (astroNN: LK_ASTRONN_DRAWS); dep = mean over all rows x classes of (exp(logit_var) - 1).
+    ! `y_true`, `logits`, `logit_var`: rows x classes, row-major; `sample_weight` and
+    ! opts.mask: NULL or one per row (the weight multiplies the row once, in the reduction);
+    ! `out`: 1 value, or rows values with LK_REDUCTION_NONE. `grad_logits`, `grad_logit_var`
+    ! (NULL or rows x classes) receive grad_scale * dL/dlogits and dL/dlogit_var for these
+    ! draws. A row with nothing unmasked follows opts.empty. opts.row_len must be 0.
+    ! Fortran: sample_weight, grad_logits, grad_logit_var = c_null_ptr or c_loc(array).
+    function lk_robust_categorical_crossentropy_f32(y_true, logits, logit_var, &
+        sample_weight, rows, classes, draws, seed, opts, out, grad_logits, grad_logit_var) &
+        bind(C, name="lk_robust_categorical_crossentropy_f32") result(res)
+      import :: c_float, c_int32_t, c_int64_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: y_true(*)  ! const float *
+      real(c_float), intent(in) :: logits(*)  ! const float *
+      real(c_float), intent(in) :: logit_var(*)  ! const float *
+      type(c_ptr), value :: sample_weight  ! const float *
+      integer(c_size_t), value :: rows  ! size_t
+      integer(c_size_t), value :: classes  ! size_t
+      integer(c_size_t), value :: draws  ! size_t
+      integer(c_int64_t), value :: seed  ! uint64_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad_logits  ! float *
+      type(c_ptr), value :: grad_logit_var  ! float *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_robust_categorical_crossentropy_f32
+
+    ! astroNN robust_categorical_crossentropy with its Monte-Carlo distortion, the magic correction
+    ! and the sample weight applied once: loss_i = u_i mean_m(-elu(u_i - d_mi)) + u_i + dep.
+    !
+    ! `f64` data; as lk_robust_categorical_crossentropy_f32.
+    ! Fortran: sample_weight, grad_logits, grad_logit_var = c_null_ptr or c_loc(array).
+    function lk_robust_categorical_crossentropy_f64(y_true, logits, logit_var, &
+        sample_weight, rows, classes, draws, seed, opts, out, grad_logits, grad_logit_var) &
+        bind(C, name="lk_robust_categorical_crossentropy_f64") result(res)
+      import :: c_double, c_int32_t, c_int64_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: y_true(*)  ! const double *
+      real(c_double), intent(in) :: logits(*)  ! const double *
+      real(c_double), intent(in) :: logit_var(*)  ! const double *
+      type(c_ptr), value :: sample_weight  ! const double *
+      integer(c_size_t), value :: rows  ! size_t
+      integer(c_size_t), value :: classes  ! size_t
+      integer(c_size_t), value :: draws  ! size_t
+      integer(c_int64_t), value :: seed  ! uint64_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad_logits  ! double *
+      type(c_ptr), value :: grad_logit_var  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_robust_categorical_crossentropy_f64
+
+    ! astroNN robust_binary_crossentropy with its Monte-Carlo distortion, the corrections applied
+    ! once: loss_i = u_i mean_m(-elu(u_i - d_mi)) + u_i + dep, u_i = the masked mean over the labels
+    ! of softplus(z) - z t.
+    !
+    ! Arguments as for lk_robust_categorical_crossentropy_f32 (`classes` = labels per row).
+    ! Fortran: sample_weight, grad_logits, grad_logit_var = c_null_ptr or c_loc(array).
+    function lk_robust_binary_crossentropy_f32(y_true, logits, logit_var, sample_weight, &
+        rows, classes, draws, seed, opts, out, grad_logits, grad_logit_var) &
+        bind(C, name="lk_robust_binary_crossentropy_f32") result(res)
+      import :: c_float, c_int32_t, c_int64_t, c_ptr, c_size_t, lk_options
+      real(c_float), intent(in) :: y_true(*)  ! const float *
+      real(c_float), intent(in) :: logits(*)  ! const float *
+      real(c_float), intent(in) :: logit_var(*)  ! const float *
+      type(c_ptr), value :: sample_weight  ! const float *
+      integer(c_size_t), value :: rows  ! size_t
+      integer(c_size_t), value :: classes  ! size_t
+      integer(c_size_t), value :: draws  ! size_t
+      integer(c_int64_t), value :: seed  ! uint64_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_float), intent(inout) :: out(*)  ! float *
+      type(c_ptr), value :: grad_logits  ! float *
+      type(c_ptr), value :: grad_logit_var  ! float *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_robust_binary_crossentropy_f32
+
+    ! astroNN robust_binary_crossentropy with its Monte-Carlo distortion, the corrections applied
+    ! once: loss_i = u_i mean_m(-elu(u_i - d_mi)) + u_i + dep, u_i = the masked mean over the labels
+    ! of softplus(z) - z t.
+    !
+    ! `f64` data; as lk_robust_binary_crossentropy_f32.
+    ! Fortran: sample_weight, grad_logits, grad_logit_var = c_null_ptr or c_loc(array).
+    function lk_robust_binary_crossentropy_f64(y_true, logits, logit_var, sample_weight, &
+        rows, classes, draws, seed, opts, out, grad_logits, grad_logit_var) &
+        bind(C, name="lk_robust_binary_crossentropy_f64") result(res)
+      import :: c_double, c_int32_t, c_int64_t, c_ptr, c_size_t, lk_options
+      real(c_double), intent(in) :: y_true(*)  ! const double *
+      real(c_double), intent(in) :: logits(*)  ! const double *
+      real(c_double), intent(in) :: logit_var(*)  ! const double *
+      type(c_ptr), value :: sample_weight  ! const double *
+      integer(c_size_t), value :: rows  ! size_t
+      integer(c_size_t), value :: classes  ! size_t
+      integer(c_size_t), value :: draws  ! size_t
+      integer(c_int64_t), value :: seed  ! uint64_t
+      type(lk_options), intent(in) :: opts  ! const lk_options *
+      real(c_double), intent(inout) :: out(*)  ! double *
+      type(c_ptr), value :: grad_logits  ! double *
+      type(c_ptr), value :: grad_logit_var  ! double *
+      integer(c_int32_t) :: res  ! lk_status
+    end function lk_robust_binary_crossentropy_f64
+
     ! Mean squared error: loss_i = (pred_i - target_i)^2, d/dpred = 2 (pred_i - target_i).
     !
     ! Every elementwise loss (lk_mse, lk_mae, lk_rmse, lk_mean_error, lk_msle, lk_mape,
@@ -2805,6 +3416,54 @@ module losskit
   interface lk_bounds_cost
     procedure :: lk_bounds_cost_f32, lk_bounds_cost_f64
   end interface lk_bounds_cost
+
+  interface lk_gaussian_nll
+    procedure :: lk_gaussian_nll_f32, lk_gaussian_nll_f64
+  end interface lk_gaussian_nll
+
+  interface lk_poisson_nll
+    procedure :: lk_poisson_nll_f32, lk_poisson_nll_f64
+  end interface lk_poisson_nll
+
+  interface lk_kl_div
+    procedure :: lk_kl_div_f32, lk_kl_div_f64
+  end interface lk_kl_div
+
+  interface lk_robust_mse
+    procedure :: lk_robust_mse_f32, lk_robust_mse_f64
+  end interface lk_robust_mse
+
+  interface lk_gaussian_kl
+    procedure :: lk_gaussian_kl_f32, lk_gaussian_kl_f64
+  end interface lk_gaussian_kl
+
+  interface lk_free_energy
+    procedure :: lk_free_energy_f32, lk_free_energy_f64
+  end interface lk_free_energy
+
+  interface lk_mse_vr
+    procedure :: lk_mse_vr_f32, lk_mse_vr_f64
+  end interface lk_mse_vr
+
+  interface lk_bce_with_logits_vr
+    procedure :: lk_bce_with_logits_vr_f32, lk_bce_with_logits_vr_f64
+  end interface lk_bce_with_logits_vr
+
+  interface lk_cross_entropy_vr
+    procedure :: lk_cross_entropy_vr_f32, lk_cross_entropy_vr_f64
+  end interface lk_cross_entropy_vr
+
+  interface lk_vr_variance
+    procedure :: lk_vr_variance_f32, lk_vr_variance_f64
+  end interface lk_vr_variance
+
+  interface lk_robust_categorical_crossentropy
+    procedure :: lk_robust_categorical_crossentropy_f32, lk_robust_categorical_crossentropy_f64
+  end interface lk_robust_categorical_crossentropy
+
+  interface lk_robust_binary_crossentropy
+    procedure :: lk_robust_binary_crossentropy_f32, lk_robust_binary_crossentropy_f64
+  end interface lk_robust_binary_crossentropy
 
   interface lk_mse
     procedure :: lk_mse_f32, lk_mse_f64

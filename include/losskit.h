@@ -81,6 +81,9 @@
 // astroNN's default magic number.
 #define LK_ASTRONN_MAGIC -9999.0
 
+// astroNN's number of Monte-Carlo draws (the `draws` argument of lk_robust_*_crossentropy).
+#define LK_ASTRONN_DRAWS 25
+
 // The penalties average ReLU(...)^2 over the finite-difference nodes with equal weights
 // (DRDMannTurb's code; the default).
 #define LK_SPECTRA_NORM_MEAN 0
@@ -1551,6 +1554,409 @@ lk_status lk_bounds_cost_f64(const lk_bounds_group_f64 *groups,
                              size_t n_groups,
                              const lk_grad_options *grad_opts,
                              double *out);
+
+// The standard normal number that draw `draw` of entry (`row`, `cls`) gets under `seed` in
+// lk_robust_categorical_crossentropy / lk_robust_binary_crossentropy (a counter-based
+// SplitMix64 hash of the four words, then Box-Muller), to reproduce their distortion.
+double lk_normal_draw(uint64_t seed,
+                      uint64_t row,
+                      uint64_t cls,
+                      uint64_t draw);
+
+// PyTorch gaussian_nll_loss with an elementwise variance: loss_i = 0.5 (ln v_i + (pred_i - target_i)^2 / v_i) [+ 0.5 ln(2 pi) if full], v_i = max(var_i, eps).
+//
+// `pred`, `var`, `target`: n values; every var_i >= 0 (else LK_ERR_BAD_PARAMETER); eps > 0
+// (PyTorch's default 1e-6). `grad` receives grad_scale * dL/dpred ((pred - target)/v),
+// `grad_var` grad_scale * dL/dvar (0.5 (1/v - (pred - target)^2/v^2), taken at the clamped
+// v as PyTorch does). Other arguments as for lk_mse_f32.
+lk_status lk_gaussian_nll_f32(const float *pred,
+                              const float *var,
+                              const float *target,
+                              const float *weight,
+                              size_t n,
+                              uint8_t full,
+                              float eps,
+                              const lk_options *opts,
+                              float *out,
+                              float *grad,
+                              float *grad_var);
+
+// PyTorch gaussian_nll_loss with an elementwise variance: loss_i = 0.5 (ln v_i + (pred_i - target_i)^2 / v_i) [+ 0.5 ln(2 pi) if full], v_i = max(var_i, eps).
+//
+// `f64` data; as lk_gaussian_nll_f32.
+lk_status lk_gaussian_nll_f64(const double *pred,
+                              const double *var,
+                              const double *target,
+                              const double *weight,
+                              size_t n,
+                              uint8_t full,
+                              double eps,
+                              const lk_options *opts,
+                              double *out,
+                              double *grad,
+                              double *grad_var);
+
+// PyTorch poisson_nll_loss: with log_input, loss_i = exp(x_i) - t_i x_i (d/dx = exp(x) - t); else loss_i = x_i - t_i ln(x_i + eps) (d/dx = 1 - t/(x + eps)); full adds Stirling's t ln t - t + 0.5 ln(2 pi t) where t > 1.
+//
+// `pred` is the input x (log-rate with log_input, else rate), `target` the counts t;
+// eps >= 0 (PyTorch's default 1e-8). Other arguments as for lk_mse_f32.
+lk_status lk_poisson_nll_f32(const float *pred,
+                             const float *target,
+                             const float *weight,
+                             size_t n,
+                             uint8_t log_input,
+                             uint8_t full,
+                             float eps,
+                             const lk_options *opts,
+                             float *out,
+                             float *grad);
+
+// PyTorch poisson_nll_loss: with log_input, loss_i = exp(x_i) - t_i x_i (d/dx = exp(x) - t); else loss_i = x_i - t_i ln(x_i + eps) (d/dx = 1 - t/(x + eps)); full adds Stirling's t ln t - t + 0.5 ln(2 pi t) where t > 1.
+//
+// `f64` data; as lk_poisson_nll_f32.
+lk_status lk_poisson_nll_f64(const double *pred,
+                             const double *target,
+                             const double *weight,
+                             size_t n,
+                             uint8_t log_input,
+                             uint8_t full,
+                             double eps,
+                             const lk_options *opts,
+                             double *out,
+                             double *grad);
+
+// PyTorch kl_div (input = log-probabilities x): loss_i = t_i (ln t_i - x_i), 0 where t_i = 0 (d/dx = -t); with log_target, loss_i = exp(t_i) (t_i - x_i) (d/dx = -exp(t)), 0 at t = -inf.
+//
+// PyTorch's reduction "mean" is LK_REDUCTION_MEAN; "batchmean" is LK_REDUCTION_SUM divided
+// by the batch size (and grad_scale = 1/batch). Other arguments as for lk_mse_f32.
+lk_status lk_kl_div_f32(const float *input,
+                        const float *target,
+                        const float *weight,
+                        size_t n,
+                        uint8_t log_target,
+                        const lk_options *opts,
+                        float *out,
+                        float *grad);
+
+// PyTorch kl_div (input = log-probabilities x): loss_i = t_i (ln t_i - x_i), 0 where t_i = 0 (d/dx = -t); with log_target, loss_i = exp(t_i) (t_i - x_i) (d/dx = -exp(t)), 0 at t = -inf.
+//
+// `f64` data; as lk_kl_div_f32.
+lk_status lk_kl_div_f64(const double *input,
+                        const double *target,
+                        const double *weight,
+                        size_t n,
+                        uint8_t log_target,
+                        const lk_options *opts,
+                        double *out,
+                        double *grad);
+
+// astroNN robust_mse: loss_i = 0.5 ((pred_i - target_i)^2 / V_i + ln V_i), V_i = exp(logvar_i) + labels_err_i^2.
+//
+// `pred`, `logvar`, `labels_err`, `target`: n values (labels_err finite where the element
+// is kept). `grad_pred` receives grad_scale * dL/dpred ((pred - target)/V), `grad_logvar`
+// grad_scale * dL/dlogvar (0.5 exp(logvar)/V (1 - (pred - target)^2/V)). astroNN's own
+// reduction: opts.use_magic = 1 (magic -9999) and opts.row_len = D labels per sample.
+// Other arguments as for lk_mse_f32.
+lk_status lk_robust_mse_f32(const float *pred,
+                            const float *logvar,
+                            const float *labels_err,
+                            const float *target,
+                            const float *weight,
+                            size_t n,
+                            const lk_options *opts,
+                            float *out,
+                            float *grad_pred,
+                            float *grad_logvar);
+
+// astroNN robust_mse: loss_i = 0.5 ((pred_i - target_i)^2 / V_i + ln V_i), V_i = exp(logvar_i) + labels_err_i^2.
+//
+// `f64` data; as lk_robust_mse_f32.
+lk_status lk_robust_mse_f64(const double *pred,
+                            const double *logvar,
+                            const double *labels_err,
+                            const double *target,
+                            const double *weight,
+                            size_t n,
+                            const lk_options *opts,
+                            double *out,
+                            double *grad_pred,
+                            double *grad_logvar);
+
+// KL divergence between diagonal Gaussians N(mean, scale^2) and the prior N(m0, s0^2), per parameter, with inferno's eps = 1e-6: KL_k = 0.5 (vp/vq + (mean - m0)^2/vq - 1 - ln(vp/vq)), vp = scale^2 + eps, vq = s0^2 + eps.
+//
+// `prior_loc`, `prior_scale`: NULL for the scalars `prior_loc_value` (inferno: 0) and
+// `prior_scale_value` (inferno: 1), or n values; every s0 finite and > 0 (else
+// LK_ERR_BAD_PARAMETER). `grad_mean` receives grad_scale * dL/dmean ((mean - m0)/vq),
+// `grad_scale` grad_scale * dL/dscale (scale (1/vq - 1/vp)). inferno's KL is the SUM over
+// parameters: use LK_REDUCTION_SUM. opts.use_magic is refused. Other arguments as for
+// lk_mse_f32.
+lk_status lk_gaussian_kl_f32(const float *mean,
+                             const float *scale,
+                             const float *prior_loc,
+                             const float *prior_scale,
+                             double prior_loc_value,
+                             double prior_scale_value,
+                             const float *weight,
+                             size_t n,
+                             const lk_options *opts,
+                             float *out,
+                             float *grad_mean,
+                             float *grad_scale);
+
+// KL divergence between diagonal Gaussians N(mean, scale^2) and the prior N(m0, s0^2), per parameter, with inferno's eps = 1e-6: KL_k = 0.5 (vp/vq + (mean - m0)^2/vq - 1 - ln(vp/vq)), vp = scale^2 + eps, vq = s0^2 + eps.
+//
+// `f64` data; as lk_gaussian_kl_f32.
+lk_status lk_gaussian_kl_f64(const double *mean,
+                             const double *scale,
+                             const double *prior_loc,
+                             const double *prior_scale,
+                             double prior_loc_value,
+                             double prior_scale_value,
+                             const double *weight,
+                             size_t n,
+                             const lk_options *opts,
+                             double *out,
+                             double *grad_mean,
+                             double *grad_scale);
+
+// inferno VariationalFreeEnergy (negative ELBO): nll + kl_weight * KL, KL = the sum over the n parameters of lk_gaussian_kl's terms.
+//
+// `nll`: the value of the caller's NLL loss (its gradient comes from that loss's own call).
+// `kl_weight` (finite, >= 0; inferno's default 1.0), or with `kl_weight_auto` nonzero 1/n.
+// Prior as in lk_gaussian_kl. `out`: 3 values {free energy, KL, kl_weight used}.
+// `grad_mean`, `grad_scale` (NULL or n values) receive grad_scale_factor * kl_weight *
+// dKL/dmean and dKL/dscale, overwritten or (grad_accumulate nonzero) added to the
+// gradient the NLL's back-propagation put there.
+lk_status lk_free_energy_f32(float nll,
+                             const float *mean,
+                             const float *scale,
+                             const float *prior_loc,
+                             const float *prior_scale,
+                             double prior_loc_value,
+                             double prior_scale_value,
+                             size_t n,
+                             double kl_weight,
+                             uint8_t kl_weight_auto,
+                             double grad_scale_factor,
+                             uint8_t grad_accumulate,
+                             float *out,
+                             float *grad_mean,
+                             float *grad_scale);
+
+// inferno VariationalFreeEnergy (negative ELBO): nll + kl_weight * KL, KL = the sum over the n parameters of lk_gaussian_kl's terms.
+//
+// `f64` data; as lk_free_energy_f32.
+lk_status lk_free_energy_f64(double nll,
+                             const double *mean,
+                             const double *scale,
+                             const double *prior_loc,
+                             const double *prior_scale,
+                             double prior_loc_value,
+                             double prior_scale_value,
+                             size_t n,
+                             double kl_weight,
+                             uint8_t kl_weight_auto,
+                             double grad_scale_factor,
+                             uint8_t grad_accumulate,
+                             double *out,
+                             double *grad_mean,
+                             double *grad_scale);
+
+// inferno MSELossVR: loss_i = (mean_i - y_i)^2 + var_i (the exact expected squared error under a Gaussian output with that mean and variance).
+//
+// `mean`, `var` (>= 0): n = S*B*O values, sample-major (S samples of B rows of O outputs);
+// `target`: n_target = B*O values, repeated over the S samples (n must be a multiple of
+// n_target; opts.use_magic only when n_target = n). The mean runs over samples x batch x
+// outputs. `grad_mean` receives grad_scale * dL/dmean (2 (mean - y)), `grad_var` dL/dvar
+// (1). Other arguments as for lk_mse_f32 (weight and mask: n values).
+lk_status lk_mse_vr_f32(const float *mean,
+                        const float *var,
+                        const float *target,
+                        const float *weight,
+                        size_t n,
+                        size_t n_target,
+                        const lk_options *opts,
+                        float *out,
+                        float *grad_mean,
+                        float *grad_var);
+
+// inferno MSELossVR: loss_i = (mean_i - y_i)^2 + var_i (the exact expected squared error under a Gaussian output with that mean and variance).
+//
+// `f64` data; as lk_mse_vr_f32.
+lk_status lk_mse_vr_f64(const double *mean,
+                        const double *var,
+                        const double *target,
+                        const double *weight,
+                        size_t n,
+                        size_t n_target,
+                        const lk_options *opts,
+                        double *out,
+                        double *grad_mean,
+                        double *grad_var);
+
+// inferno BCEWithLogitsLossVR: loss_i = t_i softplus(-mean_i + var_i/2) + (1 - t_i) softplus(mean_i + var_i/2), an upper bound on the expected BCE with logits (equal to it when var = 0).
+//
+// Arguments as for lk_mse_vr_f32 (one output: n = S*B logits, n_target = B targets in
+// [0, 1]). `grad_mean` receives grad_scale * dL/dmean (-t s(-mean + var/2) + (1 - t)
+// s(mean + var/2), s the sigmoid), `grad_var` dL/dvar (half the two sigmoid terms added).
+lk_status lk_bce_with_logits_vr_f32(const float *mean,
+                                    const float *var,
+                                    const float *target,
+                                    const float *weight,
+                                    size_t n,
+                                    size_t n_target,
+                                    const lk_options *opts,
+                                    float *out,
+                                    float *grad_mean,
+                                    float *grad_var);
+
+// inferno BCEWithLogitsLossVR: loss_i = t_i softplus(-mean_i + var_i/2) + (1 - t_i) softplus(mean_i + var_i/2), an upper bound on the expected BCE with logits (equal to it when var = 0).
+//
+// `f64` data; as lk_bce_with_logits_vr_f32.
+lk_status lk_bce_with_logits_vr_f64(const double *mean,
+                                    const double *var,
+                                    const double *target,
+                                    const double *weight,
+                                    size_t n,
+                                    size_t n_target,
+                                    const lk_options *opts,
+                                    double *out,
+                                    double *grad_mean,
+                                    double *grad_var);
+
+// inferno CrossEntropyLossVR, per row r: loss_r = -mean[r, y] + ln sum_c exp(mean[r, c] + var[r, c]/2), an upper bound on the expected cross-entropy.
+//
+// `mean`, `var` (>= 0): rows x classes values, row-major, rows = S*B (sample-major);
+// `target`: n_target = B class indices (int64_t, 0 <= y < classes, else
+// LK_ERR_INDEX_OUT_OF_RANGE), repeated over the S samples (row r uses target[r % B]);
+// `row_weight` and opts.mask: NULL or one per row; `out`: 1 value, or rows values with
+// LK_REDUCTION_NONE. `grad_mean` receives grad_scale * dL/dmean (p - onehot(y)),
+// `grad_var` dL/dvar (p/2), p = softmax(mean + var/2). opts.row_len must be 0 and
+// opts.use_magic 0.
+lk_status lk_cross_entropy_vr_f32(const float *mean,
+                                  const float *var,
+                                  const int64_t *target,
+                                  const float *row_weight,
+                                  size_t rows,
+                                  size_t classes,
+                                  size_t n_target,
+                                  const lk_options *opts,
+                                  float *out,
+                                  float *grad_mean,
+                                  float *grad_var);
+
+// inferno CrossEntropyLossVR, per row r: loss_r = -mean[r, y] + ln sum_c exp(mean[r, c] + var[r, c]/2), an upper bound on the expected cross-entropy.
+//
+// `f64` data; as lk_cross_entropy_vr_f32.
+lk_status lk_cross_entropy_vr_f64(const double *mean,
+                                  const double *var,
+                                  const int64_t *target,
+                                  const double *row_weight,
+                                  size_t rows,
+                                  size_t classes,
+                                  size_t n_target,
+                                  const lk_options *opts,
+                                  double *out,
+                                  double *grad_mean,
+                                  double *grad_var);
+
+// The logit variances of a Bayesian linear layer with a low-rank covariance factor: out_var[i, o] = sum_r (sum_f phi[i, f] W[o, f, r] + b[o, r])^2.
+//
+// `phi`: rows x features (row-major); `factor_weight`: outputs x features x rank (inferno's
+// factor["weight"]); `factor_bias`: NULL (no bias) or outputs x rank (factor["bias"]);
+// `out_var`: rows x outputs, overwritten. Nothing is allocated.
+lk_status lk_vr_variance_f32(const float *phi,
+                             size_t rows,
+                             size_t features,
+                             const float *factor_weight,
+                             const float *factor_bias,
+                             size_t outputs,
+                             size_t rank,
+                             float *out_var);
+
+// The logit variances of a Bayesian linear layer with a low-rank covariance factor: out_var[i, o] = sum_r (sum_f phi[i, f] W[o, f, r] + b[o, r])^2.
+//
+// `f64` data; as lk_vr_variance_f32.
+lk_status lk_vr_variance_f64(const double *phi,
+                             size_t rows,
+                             size_t features,
+                             const double *factor_weight,
+                             const double *factor_bias,
+                             size_t outputs,
+                             size_t rank,
+                             double *out_var);
+
+// astroNN robust_categorical_crossentropy with its Monte-Carlo distortion, the magic correction and the sample weight applied once: loss_i = u_i mean_m(-elu(u_i - d_mi)) + u_i + dep.
+//
+// u_i = F_i sum_c -t_ic ln softmax(z_i)_c (F_i = classes / unmasked classes; a target equal
+// to the magic number, with opts.use_magic, is masked); d_mi = the same at the distorted
+// logits z_i + eps_mi * logit_var_i with eps = lk_normal_draw(seed, i, c, m), m < draws
+// (astroNN: LK_ASTRONN_DRAWS); dep = mean over all rows x classes of (exp(logit_var) - 1).
+// `y_true`, `logits`, `logit_var`: rows x classes, row-major; `sample_weight` and
+// opts.mask: NULL or one per row (the weight multiplies the row once, in the reduction);
+// `out`: 1 value, or rows values with LK_REDUCTION_NONE. `grad_logits`, `grad_logit_var`
+// (NULL or rows x classes) receive grad_scale * dL/dlogits and dL/dlogit_var for these
+// draws. A row with nothing unmasked follows opts.empty. opts.row_len must be 0.
+lk_status lk_robust_categorical_crossentropy_f32(const float *y_true,
+                                                 const float *logits,
+                                                 const float *logit_var,
+                                                 const float *sample_weight,
+                                                 size_t rows,
+                                                 size_t classes,
+                                                 size_t draws,
+                                                 uint64_t seed,
+                                                 const lk_options *opts,
+                                                 float *out,
+                                                 float *grad_logits,
+                                                 float *grad_logit_var);
+
+// astroNN robust_categorical_crossentropy with its Monte-Carlo distortion, the magic correction and the sample weight applied once: loss_i = u_i mean_m(-elu(u_i - d_mi)) + u_i + dep.
+//
+// `f64` data; as lk_robust_categorical_crossentropy_f32.
+lk_status lk_robust_categorical_crossentropy_f64(const double *y_true,
+                                                 const double *logits,
+                                                 const double *logit_var,
+                                                 const double *sample_weight,
+                                                 size_t rows,
+                                                 size_t classes,
+                                                 size_t draws,
+                                                 uint64_t seed,
+                                                 const lk_options *opts,
+                                                 double *out,
+                                                 double *grad_logits,
+                                                 double *grad_logit_var);
+
+// astroNN robust_binary_crossentropy with its Monte-Carlo distortion, the corrections applied once: loss_i = u_i mean_m(-elu(u_i - d_mi)) + u_i + dep, u_i = the masked mean over the labels of softplus(z) - z t.
+//
+// Arguments as for lk_robust_categorical_crossentropy_f32 (`classes` = labels per row).
+lk_status lk_robust_binary_crossentropy_f32(const float *y_true,
+                                            const float *logits,
+                                            const float *logit_var,
+                                            const float *sample_weight,
+                                            size_t rows,
+                                            size_t classes,
+                                            size_t draws,
+                                            uint64_t seed,
+                                            const lk_options *opts,
+                                            float *out,
+                                            float *grad_logits,
+                                            float *grad_logit_var);
+
+// astroNN robust_binary_crossentropy with its Monte-Carlo distortion, the corrections applied once: loss_i = u_i mean_m(-elu(u_i - d_mi)) + u_i + dep, u_i = the masked mean over the labels of softplus(z) - z t.
+//
+// `f64` data; as lk_robust_binary_crossentropy_f32.
+lk_status lk_robust_binary_crossentropy_f64(const double *y_true,
+                                            const double *logits,
+                                            const double *logit_var,
+                                            const double *sample_weight,
+                                            size_t rows,
+                                            size_t classes,
+                                            size_t draws,
+                                            uint64_t seed,
+                                            const lk_options *opts,
+                                            double *out,
+                                            double *grad_logits,
+                                            double *grad_logit_var);
 
 // Mean squared error: loss_i = (pred_i - target_i)^2, d/dpred = 2 (pred_i - target_i).
 //

@@ -38,6 +38,7 @@ pub mod grad;
 pub mod math;
 pub mod penalty;
 pub mod pointwise;
+pub mod probabilistic;
 pub mod real;
 pub mod reduce;
 pub mod rowwise;

@@ -331,7 +331,19 @@ fn parse_c_int(v: &str) -> Option<i64> {
 /// fails the tests instead of being bound as a required array.
 fn nullable(name: &str) -> bool {
     // `theta`: the spectra fit's network weights, absent when the eddy lifetime is no network.
-    const NAMES: &[&str] = &["weight", "weights", "mask", "grad", "partial", "theta"];
+    // `prior_loc`/`prior_scale`: NULL for the standard normal prior; `factor_bias`: NULL
+    // for a layer without bias.
+    const NAMES: &[&str] = &[
+        "weight",
+        "weights",
+        "mask",
+        "grad",
+        "partial",
+        "theta",
+        "prior_loc",
+        "prior_scale",
+        "factor_bias",
+    ];
     NAMES.contains(&name)
         || name.starts_with("grad_")
         || name.ends_with("_grad")

@@ -34,7 +34,11 @@
 //! [`evaluate_with`] with [`Unit`] factors (vᵢ = cᵢ = 1), which compile away.
 
 pub mod binary;
+mod kernel;
 pub mod regression;
+
+pub use kernel::{evaluate2, Pointwise2};
+pub(crate) use kernel::{evaluate_kernel, Kernel, Window};
 
 use crate::reduce::{
     blocked_sum_compensated, blocked_sum_fill_compensated, CompensatedSum, EmptyPolicy, GradMode,
@@ -204,9 +208,9 @@ pub(crate) fn option_weight<T: Real>(opts: &Options<'_, T>, i: usize, y: T) -> T
 }
 
 /// Which elements count and with what weight.
-struct Keep<'a, 'o, T, F> {
-    opts: &'a Options<'o, T>,
-    factors: &'a F,
+pub(super) struct Keep<'a, 'o, T, F> {
+    pub(super) opts: &'a Options<'o, T>,
+    pub(super) factors: &'a F,
 }
 
 impl<T: Real, F: Factors<T>> Keep<'_, '_, T, F> {
@@ -238,10 +242,11 @@ impl<T: Real, F: Factors<T>> Keep<'_, '_, T, F> {
             return total;
         }
         let mut reader = self.factors.reader(start);
+        // `target` is empty for a kernel without per-element targets (targets repeated over
+        // sample rows, see `Kernel::targets`), whose front end refuses the magic number.
         blocked_sum_compensated::<T>(len, |j| {
-            self.weight(&mut reader, start + j, target[start + j])
-                .0
-                .to_f64()
+            let y = target.get(start + j).copied().unwrap_or(T::zero());
+            self.weight(&mut reader, start + j, y).0.to_f64()
         })
     }
 }
@@ -416,7 +421,7 @@ pub(crate) fn check_options<T: Real>(opts: &Options<'_, T>, n: usize) -> Result<
 }
 
 /// The value an empty mean takes, or the error it raises.
-fn empty_value(policy: EmptyPolicy) -> Result<f64, Error> {
+pub(super) fn empty_value(policy: EmptyPolicy) -> Result<f64, Error> {
     Partial::default().mean(policy)
 }
 

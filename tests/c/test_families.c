@@ -5,12 +5,14 @@
 int check_atomistic(void);
 int check_classification(void);
 int check_spectra(void);
+int check_probabilistic(void);
 
 int main(void) {
     int failures = 0;
     failures += check_atomistic();
     failures += check_classification();
     failures += check_spectra();
+    failures += check_probabilistic();
     if (failures) {
         fprintf(stderr, "%d C checks failed\n", failures);
         return 1;
