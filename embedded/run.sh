@@ -44,7 +44,7 @@ mkdir -p "$OUT"
 
 # One firmware image per loss family (a cargo feature of this crate each), so that each
 # image fits the Cortex-M0's 256 KiB of flash however many families there are.
-FAMILIES=(regression atomistic classification spectra)
+FAMILIES=(regression atomistic classification spectra probabilistic)
 
 failed=0
 for fam in "${FAMILIES[@]}"; do

@@ -63,6 +63,11 @@ fn cases(out: &mut dyn Write) -> fmt::Result {
         spectra::<f64>(out)?;
         spectra::<f32>(out)?;
     }
+    #[cfg(feature = "probabilistic")]
+    {
+        probabilistic::<f64>(out)?;
+        probabilistic::<f32>(out)?;
+    }
     Ok(())
 }
 
@@ -436,4 +441,93 @@ fn spectra<T: Bits>(out: &mut dyn Write) -> fmt::Result {
         ),
         Err(e) => writeln!(out, "bounds_cost_{} error={e}", T::NAME),
     }
+}
+
+#[cfg(feature = "probabilistic")]
+/// Two-input losses (Gaussian NLL, astroNN's robust MSE), a variance-reduced loss, and
+/// astroNN's Bayesian categorical cross-entropy with seeded Monte-Carlo draws.
+fn probabilistic<T: Bits>(out: &mut dyn Write) -> fmt::Result {
+    use losskit::probabilistic::{
+        cross_entropy_vr, gaussian_nll, robust_categorical_crossentropy, robust_mse, MonteCarlo,
+        NormalDraws,
+    };
+    use losskit::Options;
+    let (p, y, w) = inputs::<T>();
+    let clean: [T; N] = core::array::from_fn(|i| if i % 7 == 3 { T::one() } else { y[i] });
+    let var: [T; N] = core::array::from_fn(|i| w[i] * w[i] + T::from_f64(0.01));
+    let logvar: [T; N] = core::array::from_fn(|i| w[i] - T::from_f64(0.6));
+    let err: [T; N] = core::array::from_fn(|i| T::from_f64(0.05 * (i % 3) as f64));
+    let mut g1 = [T::zero(); N];
+    let mut g2 = [T::zero(); N];
+    let mut line = |name: &str,
+                    res: Result<losskit::Reduced<T>, losskit::Error>,
+                    a: &[T],
+                    b: &[T]| match res {
+        Ok(v) => writeln!(
+            out,
+            "{name}_{} value={:016x} grad={:016x}{:016x}",
+            T::NAME,
+            v.value.bits(),
+            fingerprint(a),
+            fingerprint(b)
+        ),
+        Err(e) => writeln!(out, "{name}_{} error={e}", T::NAME),
+    };
+    let opts = Options::default();
+    let res = gaussian_nll(
+        &p,
+        &var,
+        &clean,
+        true,
+        T::from_f64(1e-6),
+        &opts,
+        None,
+        Some(&mut g1),
+        Some(&mut g2),
+    );
+    line("gaussian_nll", res, &g1, &g2)?;
+    let astro = Options::default()
+        .with_magic(T::from_f64(losskit::ASTRONN_MAGIC))
+        .with_row_len(8);
+    let res = robust_mse(
+        &p,
+        &logvar,
+        &err,
+        &y,
+        &astro,
+        None,
+        Some(&mut g1),
+        Some(&mut g2),
+    );
+    line("robust_mse", res, &g1, &g2)?;
+    let targets: [i64; 12] = core::array::from_fn(|r| (r * 3 % 4) as i64);
+    let logits: [T; N] = core::array::from_fn(|i| p[i] - T::from_f64(2.5));
+    let res = cross_entropy_vr(
+        &logits,
+        &var,
+        &targets,
+        4,
+        &opts,
+        None,
+        Some(&mut g1),
+        Some(&mut g2),
+    );
+    line("cross_entropy_vr", res, &g1, &g2)?;
+    let onehot: [T; N] = core::array::from_fn(|i| T::from_f64((i % 4 == (i / 4) % 4) as u8 as f64));
+    let mc = MonteCarlo {
+        draws: 5,
+        normals: NormalDraws::new(42),
+    };
+    let res = robust_categorical_crossentropy(
+        &onehot,
+        &logits,
+        &logvar,
+        4,
+        mc,
+        &opts,
+        None,
+        Some(&mut g1),
+        Some(&mut g2),
+    );
+    line("robust_cce", res, &g1, &g2)
 }

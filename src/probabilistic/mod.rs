@@ -35,7 +35,8 @@ pub use kl::{free_energy, gaussian_kl, kl_div, FreeEnergy, GaussianPrior, KlWeig
 pub use variance_reduced::{bce_with_logits_vr, cross_entropy_vr, mse_vr, vr_variance};
 
 /// Small stable helpers in `f64`.
-// TODO(merge): use crate::math once the classification family lands.
+// These work in f64 with libm (the probabilistic losses compute internally in f64);
+// crate::math holds the vectorisable data-type versions used by the engines.
 pub(crate) mod math {
     /// softplus(x) = ln(1 + eˣ) = max(x, 0) + ln(1 + e^(−|x|)), without overflow.
     #[inline]
