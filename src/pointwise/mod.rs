@@ -305,13 +305,26 @@ impl<T: Real, L: Pointwise<T>> ElementMath<T> for PerColumn<'_, L> {
     }
 }
 
+crate::dispatch::multiversion! {
 /// One run of a value pass: `v[k]` and `out[k]` receive wₖℓ(pₖ/cₖ, yₖ/cₖ) for the elements `a + k`
 /// (`out` in the data type, so that nothing narrows the vector width).
 ///
 /// A function of its own (not inlined): its slice arguments are known not to overlap, so the
 /// loop vectorises without run-time overlap checks; it is called once per [`FILL`] elements.
-#[inline(never)]
+/// Compiled per CPU path ([`crate::dispatch`]).
 fn value_run<T: Real, K: KeepRule<T>, M: ElementMath<T>>(
+        keep: &mut K,
+        math: &mut M,
+        a: usize,
+        p: &[T],
+        y: &[T],
+        v: &mut [T],
+        out: &mut [T],
+    ) => value_body
+}
+
+#[inline(always)]
+fn value_body<T: Real, K: KeepRule<T>, M: ElementMath<T>>(
     keep: &mut K,
     math: &mut M,
     a: usize,
@@ -333,11 +346,27 @@ fn value_run<T: Real, K: KeepRule<T>, M: ElementMath<T>>(
     }
 }
 
+crate::dispatch::multiversion! {
 /// One run of a gradient pass: as [`value_run`], and `g[k]` receives (or, accumulating, adds)
 /// `factor`·wₖ·∂ℓₖ/∂p (0 for a dropped element).
-#[inline(never)]
-#[allow(clippy::too_many_arguments)]
+/// Compiled per CPU path ([`crate::dispatch`]).
 fn grad_run<T: Real, K: KeepRule<T>, M: ElementMath<T>>(
+        keep: &mut K,
+        math: &mut M,
+        a: usize,
+        p: &[T],
+        y: &[T],
+        g: &mut [T],
+        v: &mut [T],
+        out: &mut [T],
+        factor: T,
+        acc: bool,
+    ) => grad_body
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn grad_body<T: Real, K: KeepRule<T>, M: ElementMath<T>>(
     keep: &mut K,
     math: &mut M,
     a: usize,

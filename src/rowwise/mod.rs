@@ -391,10 +391,28 @@ struct Run<'k, 'v, T, K, F> {
 
 impl<T: Real, K: RowLoss<T>, F: Fn(usize) -> T> Run<'_, '_, T, K, F> {
     /// Σᵣ sᵣℓᵣ over the rows that count, writing values and gradients row by row.
-    fn go<S: Source<T>>(mut self, mut src: S) -> f64 {
-        let (kernel, sample, factor) = (self.kernel, self.sample, self.factor);
-        let values = &mut self.values;
-        blocked_sum::<T>(self.rows, |r| {
+    fn go<S: Source<T>>(self, src: S) -> f64 {
+        run_rows(self, src)
+    }
+}
+
+crate::dispatch::multiversion! {
+/// [`Run::go`], compiled per CPU path ([`crate::dispatch`]).
+fn run_rows<T: Real, K: RowLoss<T>, F: Fn(usize) -> T, S: Source<T>>(
+        run: Run<'_, '_, T, K, F>,
+        src: S,
+    ) -> f64 => run_rows_body
+}
+
+#[inline(always)]
+fn run_rows_body<T: Real, K: RowLoss<T>, F: Fn(usize) -> T, S: Source<T>>(
+    mut run: Run<'_, '_, T, K, F>,
+    mut src: S,
+) -> f64 {
+    {
+        let (kernel, sample, factor) = (run.kernel, run.sample, run.factor);
+        let values = &mut run.values;
+        blocked_sum::<T>(run.rows, |r| {
             let s = sample(r);
             let counts = s != T::zero() && matches!(kernel.prepare(r), Ok(Some(_)));
             let sl = if counts {
