@@ -34,6 +34,7 @@ pub enum Path {
     Avx512,
 }
 
+#[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), allow(dead_code))]
 impl Path {
     fn code(self) -> u8 {
         match self {
