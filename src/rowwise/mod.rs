@@ -51,7 +51,7 @@ pub use softmax::{
 };
 
 use crate::pointwise::{check_len, check_options};
-use crate::reduce::{blocked_sum, GradMode, Partial, Reduced};
+use crate::reduce::{blocked_sum, blocked_sum_fill, GradMode, Partial, Reduced};
 use crate::{Error, Options, Real, Reduction};
 
 /// The number of rows of `n` values in rows of `classes`.
@@ -412,20 +412,29 @@ fn run_rows_body<T: Real, K: RowLoss<T>, F: Fn(usize) -> T, S: Source<T>>(
     {
         let (kernel, sample, factor) = (run.kernel, run.sample, run.factor);
         let values = &mut run.values;
-        blocked_sum::<T>(run.rows, |r| {
-            let s = sample(r);
-            let counts = s != T::zero() && matches!(kernel.prepare(r), Ok(Some(_)));
-            let sl = if counts {
-                let mut io = src.row(r);
-                s * kernel.eval(r, &mut io, T::from_f64(factor * s.to_f64()))
-            } else {
-                src.skip(r);
-                T::zero()
-            };
-            if let Some(v) = values.as_deref_mut() {
-                v[r] = sl;
-            }
-            sl.to_f64()
-        })
+        // `blocked_sum` spelled out with an always-inlined closure, so that the row math is
+        // compiled into each CPU path's instance (a closure not inlined would be baseline).
+        blocked_sum_fill::<T, f64>(
+            run.rows,
+            #[inline(always)]
+            |r0, out| {
+                for (k, o) in out.iter_mut().enumerate() {
+                    let r = r0 + k;
+                    let s = sample(r);
+                    let counts = s != T::zero() && matches!(kernel.prepare(r), Ok(Some(_)));
+                    let sl = if counts {
+                        let mut io = src.row(r);
+                        s * kernel.eval(r, &mut io, T::from_f64(factor * s.to_f64()))
+                    } else {
+                        src.skip(r);
+                        T::zero()
+                    };
+                    if let Some(v) = values.as_deref_mut() {
+                        v[r] = sl;
+                    }
+                    *o = sl.to_f64();
+                }
+            },
+        )
     }
 }
