@@ -1,27 +1,27 @@
-//! Classification losses, value and gradient in one call, against a naive two-pass
+//! Classification losses, f32 value + gradient in one call, in the same run as the floor
+//! kernels (the same bytes moved with no math; see benches/common) and a naive two-pass
 //! implementation written here with std's `exp`/`ln` (one pass for the loss, a second
 //! recomputing the softmax for the gradient).
 //!
-//! Run: `cargo bench --bench classification` (add `RUSTFLAGS="-C target-cpu=native"` to let
-//! the vector loops use AVX2/AVX-512). Compare with `python3 benches/torch_classification.py`.
+//! * BCE with logits (and binary focal) at n = 10^3, 10^5, 10^6: floor `read2_write1`;
+//! * softmax cross-entropy on 100×10, 1024×1000 and 65536×10: floor `read1_write1`
+//!   (logits in, gradient out).
+//!
+//! Run: `cargo bench --bench classification` (the default build; runtime dispatch picks the
+//! vector path, `LOSSKIT_CPU=baseline` forces SSE2). Compare with
+//! `python3 benches/torch_baseline.py`.
+mod common;
 
+use common::{read1_write1, read2_write1};
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use losskit::binary::bce_with_logits;
+use losskit::binary::{bce_with_logits, binary_focal};
 use losskit::rowwise::{cross_entropy, cross_entropy_in_place, CrossEntropy};
 use losskit::Options;
 use std::time::Duration;
 
 /// Deterministic pseudo-random numbers in [−4, 4).
 fn data(n: usize, seed: u64) -> Vec<f32> {
-    let mut s = seed;
-    (0..n)
-        .map(|_| {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((s >> 40) as f32 / (1u64 << 24) as f32) * 8.0 - 4.0
-        })
-        .collect()
+    common::data(n, seed, -4.0, 4.0)
 }
 
 /// Naive mean softmax cross-entropy and its gradient: pass 1 per row for the loss, pass 2
@@ -62,10 +62,10 @@ fn naive_bce(z: &[f32], t: &[f32], grad: &mut [f32]) -> f32 {
 fn cross_entropy_bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("cross_entropy_f32");
     group
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2));
-    for (rows, classes) in [(1024usize, 1000usize), (65536, 10)] {
+        .sample_size(20)
+        .warm_up_time(Duration::from_millis(200))
+        .measurement_time(Duration::from_millis(700));
+    for (rows, classes) in [(100usize, 10usize), (1024, 1000), (65536, 10)] {
         let x = data(rows * classes, 1);
         let y: Vec<i64> = (0..rows).map(|r| ((r * 7919) % classes) as i64).collect();
         let mut grad = vec![0.0f32; x.len()];
@@ -73,6 +73,9 @@ fn cross_entropy_bench(c: &mut Criterion) {
         group.throughput(Throughput::Elements(x.len() as u64));
         let params = CrossEntropy::default();
         let opts = Options::default();
+        group.bench_function(BenchmarkId::new("floor_read1_write1", &shape), |b| {
+            b.iter(|| read1_write1(black_box(&x), &mut grad))
+        });
         group.bench_function(BenchmarkId::new("losskit", &shape), |b| {
             b.iter(|| {
                 cross_entropy(
@@ -100,33 +103,80 @@ fn cross_entropy_bench(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("naive_two_pass", &shape), |b| {
             b.iter(|| naive_ce(black_box(&x), &y, classes, &mut grad))
         });
+        if classes == 1000 {
+            let x64: Vec<f64> = x.iter().map(|&v| v as f64).collect();
+            let mut g64 = vec![0.0f64; x.len()];
+            group.bench_function(BenchmarkId::new("losskit_f64", &shape), |b| {
+                b.iter(|| {
+                    cross_entropy(
+                        black_box(&x64),
+                        &y,
+                        classes,
+                        &CrossEntropy::default(),
+                        &Options::default(),
+                        None,
+                        Some(&mut g64),
+                    )
+                    .unwrap()
+                    .value
+                })
+            });
+        }
     }
     group.finish();
 }
 
 fn bce_bench(c: &mut Criterion) {
-    let mut group = c.benchmark_group("bce_with_logits_f32");
-    group
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2));
-    let n = 10_000_000;
-    let z = data(n, 2);
-    let t: Vec<f32> = data(n, 3).iter().map(|v| (v + 4.0) / 8.0).collect();
-    let mut grad = vec![0.0f32; n];
-    group.throughput(Throughput::Elements(n as u64));
-    let opts = Options::default();
-    group.bench_function(BenchmarkId::new("losskit", "1e7"), |b| {
-        b.iter(|| {
-            bce_with_logits(black_box(&z), &t, None, &opts, None, Some(&mut grad))
+    for n in [1_000usize, 100_000, 1_000_000] {
+        let mut group = c.benchmark_group(format!("binary_n{n}"));
+        group
+            .sample_size(20)
+            .warm_up_time(Duration::from_millis(200))
+            .measurement_time(Duration::from_millis(700));
+        let z = data(n, 2);
+        let t: Vec<f32> = data(n, 3).iter().map(|v| (v + 4.0) / 8.0).collect();
+        let mut grad = vec![0.0f32; n];
+        group.throughput(Throughput::Elements(n as u64));
+        let opts = Options::default();
+        group.bench_function("floor/read2_write1", |b| {
+            b.iter(|| read2_write1(black_box(&z), &t, &mut grad))
+        });
+        group.bench_function("value+grad/bce_with_logits", |b| {
+            b.iter(|| {
+                bce_with_logits(black_box(&z), &t, None, &opts, None, Some(&mut grad))
+                    .unwrap()
+                    .value
+            })
+        });
+        group.bench_function("value+grad/binary_focal", |b| {
+            b.iter(|| {
+                binary_focal(black_box(&z), &t, 2.0, &opts, None, Some(&mut grad))
+                    .unwrap()
+                    .value
+            })
+        });
+        let z64: Vec<f64> = z.iter().map(|&v| v as f64).collect();
+        let t64: Vec<f64> = t.iter().map(|&v| v as f64).collect();
+        let mut g64 = vec![0.0f64; n];
+        group.bench_function("value+grad/bce_with_logits_f64", |b| {
+            b.iter(|| {
+                bce_with_logits(
+                    black_box(&z64),
+                    &t64,
+                    None,
+                    &Options::default(),
+                    None,
+                    Some(&mut g64),
+                )
                 .unwrap()
                 .value
-        })
-    });
-    group.bench_function(BenchmarkId::new("naive", "1e7"), |b| {
-        b.iter(|| naive_bce(black_box(&z), &t, &mut grad))
-    });
-    group.finish();
+            })
+        });
+        group.bench_function("naive/bce_with_logits", |b| {
+            b.iter(|| naive_bce(black_box(&z), &t, &mut grad))
+        });
+        group.finish();
+    }
 }
 
 criterion_group!(benches, cross_entropy_bench, bce_bench);

@@ -1,38 +1,23 @@
-//! Regression family: value and value+gradient at n = 10^3, 10^5, 10^7 (f32 and f64 for MSE),
-//! next to two baselines over the same data:
-//! * `floor/sum_inputs`: a vectorised plain sum over the same input bytes (pred and target),
-//!   the memory-bound limit of any loss value;
-//! * `naive/<loss>`: the loop a user would write (f32 accumulator, two passes for the mean
-//!   and its gradient).
+//! Regression family, f32 (and MSE in f64), value + gradient in one call, at n = 10^3, 10^5
+//! and 10^6, in the same run as:
+//! * `floor/read2`: Σ(pᵢ + yᵢ), the bytes of a loss value (2 reads);
+//! * `floor/read2_write1`: gᵢ = pᵢ − yᵢ with their sum, the bytes of value + gradient
+//!   (2 reads + 1 write), the floor the losses are held to;
+//! * `naive/mse`: the loop a user would write (f32 accumulator, a second pass for the
+//!   gradient).
 //!
-//! Run with `cargo bench --bench regression`; add `-- 10000000` to filter one size.
+//! Both floors are compiled for the widest vector path the CPU has (as the library's hot
+//! loops are, through `losskit::dispatch`). `overhead/mse_n1` is one call on one element.
+//!
+//! Run: `cargo bench --bench regression` (the default build: runtime dispatch picks the
+//! path; `LOSSKIT_CPU=baseline` forces SSE2). Filter a size with `-- n1000000`.
+//! PyTorch on the same sizes: `python3 benches/torch_baseline.py`.
+mod common;
+
+use common::{data, read2, read2_write1};
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use losskit::{regression, Options, Reduced};
 use std::time::Duration;
-
-fn data(n: usize) -> (Vec<f32>, Vec<f32>) {
-    let mut s = 0x2545_F491_4F6C_DD1Du64;
-    let mut next = move || {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        ((s >> 40) as f32) / (1u64 << 24) as f32 - 0.5
-    };
-    let p = (0..n).map(|_| next()).collect();
-    let y = (0..n).map(|_| next()).collect();
-    (p, y)
-}
-
-/// 16 independent f32 lanes: LLVM vectorises this, so it runs at memory speed.
-fn sum_inputs(p: &[f32], y: &[f32]) -> f32 {
-    let mut lanes = [0.0f32; 16];
-    for (a, b) in p.chunks_exact(16).zip(y.chunks_exact(16)) {
-        for k in 0..16 {
-            lanes[k] += a[k] + b[k];
-        }
-    }
-    lanes.iter().sum()
-}
 
 type Loss32 = fn(
     &[f32],
@@ -60,64 +45,68 @@ fn smooth_l1(
 ) -> Result<Reduced<f32>, losskit::Error> {
     regression::smooth_l1(p, y, 1.0, o, v, g)
 }
-fn scale_free_huber(
-    p: &[f32],
-    y: &[f32],
-    o: &Options<'_, f32>,
-    v: Option<&mut [f32]>,
-    g: Option<&mut [f32]>,
-) -> Result<Reduced<f32>, losskit::Error> {
-    regression::scale_free_huber(p, y, 0.5, o, v, g)
-}
 
-const LOSSES: [(&str, Loss32); 11] = [
+const LOSSES: [(&str, Loss32); 7] = [
     ("mse", regression::mse),
     ("mae", regression::mae),
     ("huber", huber),
     ("smooth_l1", smooth_l1),
     ("rmse", regression::rmse),
-    ("mean_error", regression::mean_error),
     ("msle", regression::msle),
-    ("mape", regression::mape),
-    ("mpe", regression::mpe),
-    ("scale_free_huber", scale_free_huber),
     ("log_cosh", regression::log_cosh),
 ];
 
+fn naive_mse(p: &[f32], y: &[f32], g: &mut [f32]) -> f32 {
+    let n = p.len();
+    let mut s = 0.0f32;
+    for i in 0..n {
+        let d = p[i] - y[i];
+        s += d * d;
+    }
+    for i in 0..n {
+        g[i] = 2.0 * (p[i] - y[i]) / n as f32;
+    }
+    s / n as f32
+}
+
 fn bench(c: &mut Criterion) {
-    for n in [1_000usize, 100_000, 10_000_000] {
-        let (p, y) = data(n);
+    println!("dispatch path: {:?}", losskit::dispatch::current());
+    {
+        let mut group = c.benchmark_group("overhead");
+        let (p, y, mut g) = ([0.5f32], [0.25f32], [0.0f32]);
+        group.bench_function("mse_n1", |b| {
+            b.iter(|| {
+                regression::mse(black_box(&p), &y, &Options::default(), None, Some(&mut g))
+                    .unwrap()
+                    .value
+            })
+        });
+        group.finish();
+    }
+    for n in [1_000usize, 100_000, 1_000_000] {
+        let p = data(n, 1, -2.0, 2.0);
+        let y = data(n, 2, -2.0, 2.0);
         let mut g = vec![0.0f32; n];
         let opts = Options::default();
         let mut group = c.benchmark_group(format!("regression_n{n}"));
         group.throughput(Throughput::Elements(n as u64));
-        if n >= 10_000_000 {
-            group.sample_size(10);
-        }
-        group.bench_function("floor/sum_inputs", |b| {
-            b.iter(|| sum_inputs(black_box(&p), black_box(&y)))
+        group.bench_function("floor/read2", |b| {
+            b.iter(|| read2(black_box(&p), black_box(&y)))
         });
-        group.bench_function("naive/mse_value+grad", |b| {
+        group.bench_function("floor/read2_write1", |b| {
+            b.iter(|| read2_write1(black_box(&p), black_box(&y), &mut g))
+        });
+        group.bench_function("naive/mse", |b| {
+            b.iter(|| naive_mse(black_box(&p), black_box(&y), &mut g))
+        });
+        group.bench_function("value/mse", |b| {
             b.iter(|| {
-                let mut s = 0.0f32;
-                for i in 0..n {
-                    let d = p[i] - y[i];
-                    s += d * d;
-                }
-                for i in 0..n {
-                    g[i] = 2.0 * (p[i] - y[i]) / n as f32;
-                }
-                black_box(s / n as f32)
+                regression::mse(black_box(&p), black_box(&y), &opts, None, None)
+                    .unwrap()
+                    .value
             })
         });
         for (name, f) in LOSSES {
-            group.bench_with_input(BenchmarkId::new("value", name), &n, |b, _| {
-                b.iter(|| {
-                    f(black_box(&p), black_box(&y), &opts, None, None)
-                        .unwrap()
-                        .value
-                })
-            });
             group.bench_with_input(BenchmarkId::new("value+grad", name), &n, |b, _| {
                 b.iter(|| {
                     f(black_box(&p), black_box(&y), &opts, None, Some(&mut g))
@@ -134,7 +123,21 @@ fn bench(c: &mut Criterion) {
                 regression::mse(
                     black_box(&p64),
                     black_box(&y64),
-                    &Options::default(),
+                    &opts_f64(),
+                    None,
+                    Some(&mut g64),
+                )
+                .unwrap()
+                .value
+            })
+        });
+        group.bench_function("value+grad/huber_f64", |b| {
+            b.iter(|| {
+                regression::huber(
+                    black_box(&p64),
+                    &y64,
+                    1.0,
+                    &opts_f64(),
                     None,
                     Some(&mut g64),
                 )
@@ -146,11 +149,16 @@ fn bench(c: &mut Criterion) {
     }
 }
 
+fn opts_f64() -> Options<'static, f64> {
+    Options::default()
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
-        .warm_up_time(Duration::from_millis(300))
-        .measurement_time(Duration::from_secs(1));
+        .warm_up_time(Duration::from_millis(200))
+        .measurement_time(Duration::from_millis(700))
+        .sample_size(20);
     targets = bench
 }
 criterion_main!(benches);

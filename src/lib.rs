@@ -27,12 +27,16 @@
 //! ```
 #![no_std]
 #![deny(missing_docs)]
+// `n % d != 0` reads as the C it mirrors; the MSRV (1.89, for AVX-512 dispatch) would
+// otherwise ask for `is_multiple_of`.
+#![allow(clippy::manual_is_multiple_of)]
 
 #[cfg(feature = "std")]
 extern crate std;
 
 #[cfg(feature = "cuda")]
 pub mod cuda;
+pub mod dispatch;
 pub mod error;
 pub mod grad;
 pub mod math;

@@ -317,13 +317,26 @@ impl<T: Real, L: Pointwise<T>> ElementMath<T> for PerColumn<'_, L> {
     }
 }
 
+crate::dispatch::multiversion! {
 /// One run of a value pass: `v[k]` and `out[k]` receive wₖℓ(pₖ/cₖ, yₖ/cₖ) for the elements `a + k`
 /// (`out` in the data type, so that nothing narrows the vector width).
 ///
 /// A function of its own (not inlined): its slice arguments are known not to overlap, so the
 /// loop vectorises without run-time overlap checks; it is called once per [`FILL`] elements.
-#[inline(never)]
+/// Compiled per CPU path ([`crate::dispatch`]).
 fn value_run<T: Real, K: KeepRule<T>, M: ElementMath<T>>(
+        keep: &mut K,
+        math: &mut M,
+        a: usize,
+        p: &[T],
+        y: &[T],
+        v: &mut [T],
+        out: &mut [T],
+    ) => value_body
+}
+
+#[inline(always)]
+fn value_body<T: Real, K: KeepRule<T>, M: ElementMath<T>>(
     keep: &mut K,
     math: &mut M,
     a: usize,
@@ -345,11 +358,27 @@ fn value_run<T: Real, K: KeepRule<T>, M: ElementMath<T>>(
     }
 }
 
+crate::dispatch::multiversion! {
 /// One run of a gradient pass: as [`value_run`], and `g[k]` receives (or, accumulating, adds)
 /// `factor`·wₖ·∂ℓₖ/∂p (0 for a dropped element).
-#[inline(never)]
-#[allow(clippy::too_many_arguments)]
+/// Compiled per CPU path ([`crate::dispatch`]).
 fn grad_run<T: Real, K: KeepRule<T>, M: ElementMath<T>>(
+        keep: &mut K,
+        math: &mut M,
+        a: usize,
+        p: &[T],
+        y: &[T],
+        g: &mut [T],
+        v: &mut [T],
+        out: &mut [T],
+        factor: T,
+        acc: bool,
+    ) => grad_body
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn grad_body<T: Real, K: KeepRule<T>, M: ElementMath<T>>(
     keep: &mut K,
     math: &mut M,
     a: usize,
@@ -554,53 +583,18 @@ impl<T: Real, L: Pointwise<T>, F: Factors<T>> Engine<'_, '_, T, L, F> {
         }
     }
 
-    /// [`Engine::pass_with`] with the keep-rule `keep`.
+    /// [`Engine::pass_with`] with the keep-rule `keep`: the runs and their summation,
+    /// compiled per CPU path ([`crate::dispatch`]).
     #[inline(always)]
     fn pass_keep<K: KeepRule<T>, M: ElementMath<T>>(
         &self,
         start: usize,
         len: usize,
         sink: &mut Sink<'_, T>,
-        mut keep: K,
-        mut math: M,
+        keep: K,
+        math: M,
     ) -> CompensatedSum {
-        let (pred, target) = (self.pred, self.target);
-        // Per-element values go to a scratch run when the caller wants none, so that no store
-        // in the loops is conditional.
-        let mut scratch = [T::zero(); FILL];
-        let mut values = sink.values.as_deref_mut();
-        match sink.grad.as_deref_mut() {
-            None => blocked_sum_fill_compensated::<T, T>(len, |j0, out| {
-                let a = start + j0;
-                let m = out.len();
-                let v = match values.as_deref_mut() {
-                    Some(v) => &mut v[a..a + m],
-                    None => &mut scratch[..m],
-                };
-                value_run(
-                    &mut keep,
-                    &mut math,
-                    a,
-                    &pred[a..a + m],
-                    &target[a..a + m],
-                    v,
-                    out,
-                );
-            }),
-            Some(grad) => {
-                let (factor, acc) = (sink.factor, sink.accumulate);
-                blocked_sum_fill_compensated::<T, T>(len, |j0, out| {
-                    let a = start + j0;
-                    let m = out.len();
-                    let v = match values.as_deref_mut() {
-                        Some(v) => &mut v[a..a + m],
-                        None => &mut scratch[..m],
-                    };
-                    let (p, y, g) = (&pred[a..a + m], &target[a..a + m], &mut grad[a..a + m]);
-                    grad_run(&mut keep, &mut math, a, p, y, g, v, out, factor, acc);
-                })
-            }
-        }
+        pass_run(self, start, len, sink, keep, math)
     }
 
     fn scale(&self) -> f64 {
@@ -777,5 +771,65 @@ impl<T: Real, L: Pointwise<T>, F: Factors<T>> Engine<'_, '_, T, L, F> {
             value: T::from_f64(finish.apply(reduction, reduced)),
             partial,
         })
+    }
+}
+
+crate::dispatch::multiversion! {
+/// [`Engine::pass_keep`], compiled per CPU path ([`crate::dispatch`]).
+fn pass_run<T: Real, L: Pointwise<T>, F: Factors<T>, K: KeepRule<T>, M: ElementMath<T>>(
+        engine: &Engine<'_, '_, T, L, F>,
+        start: usize,
+        len: usize,
+        sink: &mut Sink<'_, T>,
+        keep: K,
+        math: M,
+    ) -> CompensatedSum => pass_body
+}
+
+#[inline(always)]
+fn pass_body<T: Real, L: Pointwise<T>, F: Factors<T>, K: KeepRule<T>, M: ElementMath<T>>(
+    engine: &Engine<'_, '_, T, L, F>,
+    start: usize,
+    len: usize,
+    sink: &mut Sink<'_, T>,
+    mut keep: K,
+    mut math: M,
+) -> CompensatedSum {
+    let (pred, target) = (engine.pred, engine.target);
+    // Per-element values go to a scratch run when the caller wants none, so that no store
+    // in the loops is conditional.
+    let mut scratch = [T::zero(); FILL];
+    let mut values = sink.values.as_deref_mut();
+    match sink.grad.as_deref_mut() {
+        None => blocked_sum_fill_compensated::<T, T>(len, |j0, out| {
+            let a = start + j0;
+            let m = out.len();
+            let v = match values.as_deref_mut() {
+                Some(v) => &mut v[a..a + m],
+                None => &mut scratch[..m],
+            };
+            value_run(
+                &mut keep,
+                &mut math,
+                a,
+                &pred[a..a + m],
+                &target[a..a + m],
+                v,
+                out,
+            );
+        }),
+        Some(grad) => {
+            let (factor, acc) = (sink.factor, sink.accumulate);
+            blocked_sum_fill_compensated::<T, T>(len, |j0, out| {
+                let a = start + j0;
+                let m = out.len();
+                let v = match values.as_deref_mut() {
+                    Some(v) => &mut v[a..a + m],
+                    None => &mut scratch[..m],
+                };
+                let (p, y, g) = (&pred[a..a + m], &target[a..a + m], &mut grad[a..a + m]);
+                grad_run(&mut keep, &mut math, a, p, y, g, v, out, factor, acc);
+            })
+        }
     }
 }

@@ -51,7 +51,10 @@ pub use softmax::{
 };
 
 use crate::pointwise::{check_len, check_options};
-use crate::reduce::{blocked_sum_compensated, CompensatedSum, GradMode, Partial, Reduced};
+use crate::reduce::{
+    blocked_sum_compensated, blocked_sum_fill_compensated, CompensatedSum, GradMode, Partial,
+    Reduced,
+};
 use crate::{Error, Options, Real, Reduction};
 
 /// The number of rows of `n` values in rows of `classes`.
@@ -392,23 +395,50 @@ struct Run<'k, 'v, T, K, F> {
 
 impl<T: Real, K: RowLoss<T>, F: Fn(usize) -> T> Run<'_, '_, T, K, F> {
     /// Σᵣ sᵣℓᵣ over the rows that count, writing values and gradients row by row.
-    fn go<S: Source<T>>(mut self, mut src: S) -> CompensatedSum {
-        let (kernel, sample, factor) = (self.kernel, self.sample, self.factor);
-        let values = &mut self.values;
-        blocked_sum_compensated::<T>(self.rows, |r| {
-            let s = sample(r);
-            let counts = s != T::zero() && matches!(kernel.prepare(r), Ok(Some(_)));
-            let sl = if counts {
-                let mut io = src.row(r);
-                s * kernel.eval(r, &mut io, T::from_f64(factor * s.to_f64()))
-            } else {
-                src.skip(r);
-                T::zero()
-            };
-            if let Some(v) = values.as_deref_mut() {
-                v[r] = sl;
-            }
-            sl.to_f64()
-        })
+    fn go<S: Source<T>>(self, src: S) -> CompensatedSum {
+        run_rows(self, src)
+    }
+}
+
+crate::dispatch::multiversion! {
+/// [`Run::go`], compiled per CPU path ([`crate::dispatch`]).
+fn run_rows<T: Real, K: RowLoss<T>, F: Fn(usize) -> T, S: Source<T>>(
+        run: Run<'_, '_, T, K, F>,
+        src: S,
+    ) -> CompensatedSum => run_rows_body
+}
+
+#[inline(always)]
+fn run_rows_body<T: Real, K: RowLoss<T>, F: Fn(usize) -> T, S: Source<T>>(
+    mut run: Run<'_, '_, T, K, F>,
+    mut src: S,
+) -> CompensatedSum {
+    {
+        let (kernel, sample, factor) = (run.kernel, run.sample, run.factor);
+        let values = &mut run.values;
+        // `blocked_sum` spelled out with an always-inlined closure, so that the row math is
+        // compiled into each CPU path's instance (a closure not inlined would be baseline).
+        blocked_sum_fill_compensated::<T, f64>(
+            run.rows,
+            #[inline(always)]
+            |r0, out| {
+                for (k, o) in out.iter_mut().enumerate() {
+                    let r = r0 + k;
+                    let s = sample(r);
+                    let counts = s != T::zero() && matches!(kernel.prepare(r), Ok(Some(_)));
+                    let sl = if counts {
+                        let mut io = src.row(r);
+                        s * kernel.eval(r, &mut io, T::from_f64(factor * s.to_f64()))
+                    } else {
+                        src.skip(r);
+                        T::zero()
+                    };
+                    if let Some(v) = values.as_deref_mut() {
+                        v[r] = sl;
+                    }
+                    *o = sl.to_f64();
+                }
+            },
+        )
     }
 }
