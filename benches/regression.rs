@@ -83,13 +83,17 @@ fn bench(c: &mut Criterion) {
         });
         group.finish();
     }
-    for n in [1_000usize, 100_000, 1_000_000] {
+    for n in [1_000usize, 100_000, 1_000_000, 10_000_000] {
         let p = data(n, 1, -2.0, 2.0);
         let y = data(n, 2, -2.0, 2.0);
         let mut g = vec![0.0f32; n];
         let opts = Options::default();
         let mut group = c.benchmark_group(format!("regression_n{n}"));
         group.throughput(Throughput::Elements(n as u64));
+        if n >= 10_000_000 {
+            // 40 MB per array, out of cache (the foundation issue's size).
+            group.sample_size(10);
+        }
         group.bench_function("floor/read2", |b| {
             b.iter(|| read2(black_box(&p), black_box(&y)))
         });
