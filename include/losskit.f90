@@ -2516,7 +2516,7 @@ module losskit
     ! `phi`: rows x features (row-major); `factor_weight`: outputs x features x rank (inferno's
     ! factor["weight"]); `factor_bias`: NULL (no bias) or outputs x rank (factor["bias"]);
     ! `out_var`: rows x outputs, overwritten. Nothing is allocated.
-    ! Fortran: factor_weight, factor_bias = c_null_ptr or c_loc(array).
+    ! Fortran: factor_bias = c_null_ptr or c_loc(array).
     function lk_vr_variance_f32(phi, rows, features, factor_weight, factor_bias, outputs, &
         rank, out_var) &
         bind(C, name="lk_vr_variance_f32") result(res)
@@ -2524,7 +2524,7 @@ module losskit
       real(c_float), intent(in) :: phi(*)  ! const float *
       integer(c_size_t), value :: rows  ! size_t
       integer(c_size_t), value :: features  ! size_t
-      type(c_ptr), value :: factor_weight  ! const float *
+      real(c_float), intent(in) :: factor_weight(*)  ! const float *
       type(c_ptr), value :: factor_bias  ! const float *
       integer(c_size_t), value :: outputs  ! size_t
       integer(c_size_t), value :: rank  ! size_t
@@ -2536,7 +2536,7 @@ module losskit
     ! o] = sum_r (sum_f phi[i, f] W[o, f, r] + b[o, r])^2.
     !
     ! `f64` data; as lk_vr_variance_f32.
-    ! Fortran: factor_weight, factor_bias = c_null_ptr or c_loc(array).
+    ! Fortran: factor_bias = c_null_ptr or c_loc(array).
     function lk_vr_variance_f64(phi, rows, features, factor_weight, factor_bias, outputs, &
         rank, out_var) &
         bind(C, name="lk_vr_variance_f64") result(res)
@@ -2544,7 +2544,7 @@ module losskit
       real(c_double), intent(in) :: phi(*)  ! const double *
       integer(c_size_t), value :: rows  ! size_t
       integer(c_size_t), value :: features  ! size_t
-      type(c_ptr), value :: factor_weight  ! const double *
+      real(c_double), intent(in) :: factor_weight(*)  ! const double *
       type(c_ptr), value :: factor_bias  ! const double *
       integer(c_size_t), value :: outputs  ! size_t
       integer(c_size_t), value :: rank  ! size_t

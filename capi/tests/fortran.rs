@@ -344,6 +344,12 @@ fn nullable(name: &str) -> bool {
         "prior_scale",
         "factor_bias",
     ];
+    // Required arrays whose names match the rules below: `factor_weight` is the covariance
+    // factor of lk_vr_variance (never NULL; "weight" there means a layer's weights).
+    const REQUIRED: &[&str] = &["factor_weight"];
+    if REQUIRED.contains(&name) {
+        return false;
+    }
     NAMES.contains(&name)
         || name.starts_with("grad_")
         || name.ends_with("_grad")
