@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Builds the markdown table of docs/performance.md from one run: criterion's medians under
+"""Builds the markdown table of the README's "Performance" section from one run: criterion's medians under
 target/criterion (cargo bench --bench regression --bench classification) and the output of
 benches/torch_baseline.py saved to a file.
 

@@ -117,7 +117,117 @@ fn main() -> Result<(), losskit::Error> {
     );
 
     classification(&pred)?;
+    probabilistic(&pred, &target)?;
     interatomic(&pred)?;
+    spectra_and_penalties(&pred)?;
+    Ok(())
+}
+
+/// Heteroscedastic and Bayesian losses: a predicted mean with a predicted variance.
+fn probabilistic(pred: &[f64], target: &[f64]) -> Result<(), losskit::Error> {
+    use losskit::probabilistic::{gaussian_kl, gaussian_nll, GaussianPrior};
+    println!("\n== Probabilistic: Gaussian NLL with a variance head, KL to a N(0,1) prior ==");
+    let var: Vec<f64> = (0..pred.len())
+        .map(|i| 0.05 + 0.01 * (i % 7) as f64)
+        .collect();
+    let (mut g_mean, mut g_var) = (vec![0.0; pred.len()], vec![0.0; pred.len()]);
+    let opts = Options::default();
+    let r = gaussian_nll(
+        pred,
+        &var,
+        target,
+        false,
+        1e-6,
+        &opts,
+        None,
+        Some(&mut g_mean),
+        Some(&mut g_var),
+    )?;
+    println!(
+        "{:<32} {:>12.8}  |d/dmean| {:.8} |d/dvar| {:.8}",
+        "gaussian_nll",
+        r.value,
+        norm(&g_mean),
+        norm(&g_var)
+    );
+    let m: Vec<f64> = pred.iter().map(|p| 0.1 * p).collect();
+    let s: Vec<f64> = var.iter().map(|v| v.sqrt()).collect();
+    let (mut g_m, mut g_s) = (vec![0.0; m.len()], vec![0.0; m.len()]);
+    let sum = Options::default().with_reduction(Reduction::Sum);
+    let kl = gaussian_kl(
+        &m,
+        &s,
+        &GaussianPrior::default(),
+        &sum,
+        None,
+        Some(&mut g_m),
+        Some(&mut g_s),
+    )?;
+    println!(
+        "{:<32} {:>12.8}  |d/dm| {:.8} |d/ds| {:.8}",
+        "gaussian_kl (inferno, sum)",
+        kl.value,
+        norm(&g_m),
+        norm(&g_s)
+    );
+    Ok(())
+}
+
+/// DRDMannTurb's spectra-fitting aggregate and Rockpool's boundary penalty.
+fn spectra_and_penalties(x: &[f64]) -> Result<(), losskit::Error> {
+    use losskit::grad::GradOut;
+    use losskit::penalty::summed_exp_boundary_loss;
+    use losskit::spectra::{
+        SpectraGrads, SpectraGrid, SpectraInput, SpectraLoss, SpectraParams, SpectraTerms,
+    };
+    println!("\n== Spectra fitting (DRDMannTurb) on 20 log-spaced wavenumbers, 3 components ==");
+    let l = 20;
+    let k1: Vec<f64> = (0..l)
+        .map(|j| 10f64.powf(-1.0 + 3.0 * j as f64 / (l - 1) as f64) / 40.0)
+        .collect();
+    // A Kaimal-like model spectrum k F(k) = a k / (1 + b k)^(5/3) and noisy "data".
+    let kaimal = |k: f64, a: f64, b: f64| a * k / (1.0 + b * k).powf(5.0 / 3.0);
+    let model: Vec<f64> = (0..3 * l)
+        .map(|i| kaimal(k1[i % l], 50.0 + 10.0 * (i / l) as f64, 30.0))
+        .collect();
+    let data: Vec<f64> = model
+        .iter()
+        .zip(x.iter().cycle())
+        .map(|(m, n)| m * (1.0 + 0.1 * (n - 2.5)))
+        .collect();
+    let mut work = vec![0.0; SpectraGrid::workspace_len(l)];
+    let grid = SpectraGrid::new(&k1, 40.0, &mut work)?;
+    let params = SpectraParams {
+        alpha_pen2: 1.0,
+        alpha_pen1: 1e-5,
+        ..SpectraParams::default()
+    };
+    let loss = SpectraLoss::new(grid, params)?;
+    let mut g = vec![0.0; model.len()];
+    let mut terms = SpectraTerms::default();
+    let grads = SpectraGrads {
+        model: Some(&mut g),
+        ..SpectraGrads::default()
+    };
+    loss.eval(&SpectraInput::new(&model, &data), grads, &mut terms)?;
+    println!(
+        "total {:.8} = mse {:.8} + pen1 {:.3e} + pen2 {:.3e}   |grad| {:.8}",
+        terms.total,
+        terms.mse,
+        terms.pen1,
+        terms.pen2,
+        norm(&g)
+    );
+    println!("\n== Boundary penalty (Rockpool): parameters bounded to [-1, 1] ==");
+    let params: Vec<f64> = x.iter().map(|v| v - 2.5).collect();
+    let mut gp = vec![0.0; params.len()];
+    let v = summed_exp_boundary_loss(&params, Some(-1.0), Some(1.0), Some(GradOut::new(&mut gp)))?;
+    let outside = params.iter().filter(|p| p.abs() > 1.0).count();
+    println!(
+        "summed_exp_boundary_loss {v:.8} ({outside} of {} outside)  |grad| {:.8}",
+        params.len(),
+        norm(&gp)
+    );
     Ok(())
 }
 

@@ -1,4 +1,4 @@
-//! docs/using-from-c-fortran.md shows files of examples/: each code block that follows a
+//! README.md (section "Using losskit from C, C++, Fortran, CMake, MPI") shows files of examples/: each code block that follows a
 //! `<!-- snippet: PATH -->` (or `PATH#NAME`: the lines between `[docs:NAME]` and
 //! `[docs:NAME-end]`) must equal that file or region; `LOSSKIT_BLESS=1` rewrites the blocks
 //! from the files. The quickstart programs are compiled with warnings as errors and run.
@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use support::*;
 
-const DOC: &str = "docs/using-from-c-fortran.md";
+const DOC: &str = "README.md";
 const BLESS: &str = "LOSSKIT_BLESS=1 cargo test -p losskit-capi --test docs";
 
 /// The text a snippet marker names.
