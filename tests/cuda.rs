@@ -1400,14 +1400,14 @@ fn reference_engine<T: Real>(
     };
     Ok(Reduced {
         value: T::from_f64(value),
-        partial: losskit::Partial {
-            sum: if o.reduction == Reduction::Mean && wsum == 0.0 {
+        partial: losskit::Partial::new(
+            if o.reduction == Reduction::Mean && wsum == 0.0 {
                 0.0
             } else {
                 sum
             },
-            weight: wsum,
-        },
+            wsum,
+        ),
     })
 }
 

@@ -34,7 +34,7 @@ impl Checked {
                 format_args!("`{what}` is NULL"),
             ));
         }
-        if (p as usize) % align_of::<T>() != 0 {
+        if !(p as usize).is_multiple_of(align_of::<T>()) {
             return Err(Failure::new(
                 LK_ERR_MISALIGNED,
                 format_args!("`{what}` is not aligned to {} bytes", align_of::<T>()),

@@ -108,7 +108,7 @@ unsafe fn regularizer<T: Real>(
     out: *mut T,
     grad: *mut T,
 ) -> lk_status {
-    if reg.is_null() || (reg as usize) % align_of::<lk_boundary_regularizer>() != 0 {
+    if reg.is_null() || !(reg as usize).is_multiple_of(align_of::<lk_boundary_regularizer>()) {
         return run(|| {
             let mut c = Checked::new();
             c.aligned(reg, "reg")
@@ -251,7 +251,7 @@ fn span<T>(
             format_args!("groups[{group}].{what} is NULL"),
         ));
     }
-    if (p as usize) % align_of::<T>() != 0 {
+    if !(p as usize).is_multiple_of(align_of::<T>()) {
         return Err(Failure::new(
             LK_ERR_MISALIGNED,
             format_args!("groups[{group}].{what} is misaligned"),

@@ -197,10 +197,8 @@ fn finish<T: Real>(stream: &CudaStream, workspace: u64) -> Result<Reduced<T>, Er
     raw::status_error(&s)?;
     Ok(Reduced {
         value: T::from_f64(s.value),
-        partial: Partial {
-            sum: s.sum,
-            weight: s.weight,
-        },
+        // The device reduces to one double per sum (no low parts).
+        partial: Partial::new(s.sum, s.weight),
     })
 }
 
