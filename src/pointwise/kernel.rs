@@ -116,10 +116,10 @@ impl<T: Real, L: Pointwise2<T>> Window<T, 2> for Two<'_, T, L> {
 /// (optionally) both gradients in one pass.
 ///
 /// * `p`, `q`, `target`: n values each (e.g. predicted mean, predicted variance, target);
-///   masks, the magic number and weights apply per element as in [`evaluate`].
-/// * `values`: as in [`evaluate`].
+///   masks, the magic number and weights apply per element as in [`evaluate`](super::evaluate).
+/// * `values`: as in [`evaluate`](super::evaluate).
 /// * `grad_p`, `grad_q`: if given (length n), receive `grad_scale · ∂L/∂p` and
-///   `grad_scale · ∂L/∂q`, by the rules of [`evaluate`] (overwrite or accumulate; masked
+///   `grad_scale · ∂L/∂q`, by the rules of [`evaluate`](super::evaluate) (overwrite or accumulate; masked
 ///   elements get 0 or are left alone).
 ///
 /// Nothing is written unless the call succeeds.
@@ -141,7 +141,7 @@ pub fn evaluate2<T: Real, L: Pointwise2<T>>(
     run_kernel(&kernel, opts, &Unit, values, [grad_p, grad_q])
 }
 
-/// Evaluates a [`Kernel`] with the options (the core behind [`evaluate`] and
+/// Evaluates a [`Kernel`] with the options (the core behind [`evaluate`](super::evaluate) and
 /// [`evaluate2`]): checks the options and the output lengths, then reduces. The kernel's
 /// own inputs must have been checked by the caller.
 pub(crate) fn evaluate_kernel<T: Real, Kn: Kernel<T, K>, const K: usize>(
