@@ -5,8 +5,8 @@
 //! The offsets must satisfy `ptr[0] = 0`, `ptr[k] <= ptr[k+1]`, `ptr[S] = N`, otherwise the call
 //! fails with LK_ERR_INDEX_OUT_OF_RANGE naming the structure in lk_last_error_message.
 
-use crate::boundary::write_partial;
 use crate::boundary::{input_slice, optional_input, optional_output, output_slice, run, Checked};
+use crate::boundary::{reduced_outputs, write_reduced};
 use crate::options::{lk_options, lk_partial, translate};
 use crate::status::*;
 use losskit_core::segment::{Batch, Batchwise, EpochMetric, Metric, Property, PropertyLoss};
@@ -207,27 +207,14 @@ pub(crate) unsafe fn property_loss<T: Real>(
     let (values, scalar) = if term_weight.is_some() {
         (None, None)
     } else {
-        if out.is_null() && t.out_len > 0 {
-            return Err(Failure::new(
-                LK_ERR_NULL_POINTER,
-                format_args!("`out` is NULL"),
-            ));
-        }
-        let out = unsafe { output_slice(out, t.out_len, "out", c)? };
-        if t.opts.reduction == Reduction::None {
-            (Some(out), None)
-        } else {
-            (None, out.first_mut())
-        }
+        let per_element = t.opts.reduction == Reduction::None;
+        unsafe { reduced_outputs(out, t.out_len, per_element, c)? }
     };
     let grad = unsafe { optional_output(grad, n, "grad", c)? };
     let mut pl = PropertyLoss::new(property, metric);
     pl.per_species = spec.per_species != 0;
     let r = pl.evaluate(pred, target, &batch, &t.opts, values, grad)?;
-    if let Some(s) = scalar {
-        *s = r.value;
-    }
-    write_partial(t.partial, r.partial);
+    write_reduced(r, scalar, t.partial);
     Ok(r)
 }
 

@@ -205,27 +205,53 @@ pub(crate) unsafe fn pointwise<T: Real, L: Pointwise<T>>(
         let weights = unsafe { optional_input(weight, n, "weight", &mut c)? };
         let t = unsafe { translate(opts, weights, n, &mut c)? };
         let loss = make_loss()?;
-        if out.is_null() && t.out_len > 0 {
-            return Err(Failure::new(
-                LK_ERR_NULL_POINTER,
-                format_args!("`out` is NULL"),
-            ));
-        }
-        let out = unsafe { output_slice(out, t.out_len, "out", &mut c)? };
-        let grad = unsafe { optional_output(grad, n, "grad", &mut c)? };
         let per_element = t.opts.reduction == losskit_core::Reduction::None;
-        let (values, scalar) = if per_element {
-            (Some(out), None)
-        } else {
-            (None, out.first_mut())
-        };
+        let (values, scalar) = unsafe { reduced_outputs(out, t.out_len, per_element, &mut c)? };
+        let grad = unsafe { optional_output(grad, n, "grad", &mut c)? };
         let r = evaluate(&loss, pred, target, &t.opts, values, grad)?;
-        if let Some(s) = scalar {
-            *s = r.value;
-        }
-        write_partial(t.partial, r.partial);
+        write_reduced(r, scalar, t.partial);
         Ok(())
     })
+}
+
+/// `out` as the reduction wants it: `out_len` per-element (or per-row) values when
+/// `per_element`, else its one scalar slot. NULL is refused unless `out_len` is 0.
+///
+/// # Safety
+/// A non-NULL `out` must be valid for `out_len` writes for the duration of the call.
+#[allow(clippy::type_complexity)]
+pub(crate) unsafe fn reduced_outputs<'a, T>(
+    out: *mut T,
+    out_len: usize,
+    per_element: bool,
+    c: &mut Checked,
+) -> Result<(Option<&'a mut [T]>, Option<&'a mut T>), Failure> {
+    if out.is_null() && out_len > 0 {
+        return Err(Failure::new(
+            LK_ERR_NULL_POINTER,
+            format_args!("`out` is NULL"),
+        ));
+    }
+    // SAFETY: forwarded from the caller.
+    let out = unsafe { output_slice(out, out_len, "out", c)? };
+    Ok(if per_element {
+        (Some(out), None)
+    } else {
+        (None, out.first_mut())
+    })
+}
+
+/// Writes the outputs of a successful call: the scalar slot (if the reduction has one)
+/// and the partial result (if the caller asked for one).
+pub(crate) fn write_reduced<T>(
+    r: losskit_core::Reduced<T>,
+    scalar: Option<&mut T>,
+    partial: *mut lk_partial,
+) {
+    if let Some(s) = scalar {
+        *s = r.value;
+    }
+    write_partial(partial, r.partial);
 }
 
 /// Writes a partial result if the caller asked for one (the pointer was checked).

@@ -11,49 +11,17 @@
 //! mask byte (opts.mask) per ROW, and require opts.row_len = 0.
 
 use crate::boundary::{
-    input_slice, optional_input, optional_output, output_slice, pointwise, run, write_partial,
-    Checked,
+    input_slice, optional_input, optional_output, output_slice, pointwise, reduced_outputs, run,
+    write_reduced, Checked,
 };
-use crate::options::{lk_options, translate, Translated};
+use crate::options::{lk_options, translate};
 use crate::status::*;
 use losskit_core::probabilistic::gaussian::PoissonNll;
 use losskit_core::probabilistic::kl::KlDiv;
 use losskit_core::probabilistic::{
     self as prob, GaussianPrior, KlWeight, MonteCarlo, NormalDraws, Param,
 };
-use losskit_core::{GradMode, Real, Reduced, Reduction};
-
-/// `out` as the reduction wants it: n values for NONE, else one scalar.
-///
-/// # Safety
-/// `out` is valid for `t.out_len` writes.
-unsafe fn outputs<'a, T>(
-    out: *mut T,
-    t: &Translated<'_, T>,
-    c: &mut Checked,
-) -> Result<(Option<&'a mut [T]>, Option<&'a mut T>), Failure> {
-    if out.is_null() && t.out_len > 0 {
-        return Err(Failure::new(
-            LK_ERR_NULL_POINTER,
-            format_args!("`out` is NULL"),
-        ));
-    }
-    // SAFETY: forwarded.
-    let out = unsafe { output_slice(out, t.out_len, "out", c)? };
-    Ok(if t.opts.reduction == Reduction::None {
-        (Some(out), None)
-    } else {
-        (None, out.first_mut())
-    })
-}
-
-/// Writes the scalar and the partial of a successful call.
-fn finish<T: Real>(r: Reduced<T>, scalar: Option<&mut T>, t: &Translated<'_, T>) {
-    if let Some(s) = scalar {
-        *s = r.value;
-    }
-    write_partial(t.partial, r.partial);
-}
+use losskit_core::{GradMode, Real, Reduction};
 
 /// a * b, or a LENGTH_MISMATCH failure when it overflows.
 fn product(a: usize, b: usize, what: &'static str) -> Result<usize, Failure> {
@@ -83,7 +51,9 @@ unsafe fn gaussian_nll<T: Real>(
         let target = unsafe { input_slice(target, n, "target", &mut c)? };
         let weights = unsafe { optional_input(weight, n, "weight", &mut c)? };
         let t = unsafe { translate(opts, weights, n, &mut c)? };
-        let (values, scalar) = unsafe { outputs(out, &t, &mut c)? };
+        let (values, scalar) = unsafe {
+            reduced_outputs(out, t.out_len, t.opts.reduction == Reduction::None, &mut c)?
+        };
         let grad = unsafe { optional_output(grad, n, "grad", &mut c)? };
         let grad_var = unsafe { optional_output(grad_var, n, "grad_var", &mut c)? };
         let r = prob::gaussian_nll(
@@ -97,7 +67,7 @@ unsafe fn gaussian_nll<T: Real>(
             grad,
             grad_var,
         )?;
-        finish(r, scalar, &t);
+        write_reduced(r, scalar, t.partial);
         Ok(())
     })
 }
@@ -124,11 +94,13 @@ unsafe fn robust_mse<T: Real>(
         let target = unsafe { input_slice(target, n, "target", &mut c)? };
         let weights = unsafe { optional_input(weight, n, "weight", &mut c)? };
         let t = unsafe { translate(opts, weights, n, &mut c)? };
-        let (values, scalar) = unsafe { outputs(out, &t, &mut c)? };
+        let (values, scalar) = unsafe {
+            reduced_outputs(out, t.out_len, t.opts.reduction == Reduction::None, &mut c)?
+        };
         let gp = unsafe { optional_output(grad_pred, n, "grad_pred", &mut c)? };
         let gs = unsafe { optional_output(grad_logvar, n, "grad_logvar", &mut c)? };
         let r = prob::robust_mse(pred, logvar, err, target, &t.opts, values, gp, gs)?;
-        finish(r, scalar, &t);
+        write_reduced(r, scalar, t.partial);
         Ok(())
     })
 }
@@ -186,11 +158,13 @@ unsafe fn gaussian_kl<T: Real>(
         };
         let weights = unsafe { optional_input(weight, n, "weight", &mut c)? };
         let t = unsafe { translate(opts, weights, n, &mut c)? };
-        let (values, scalar) = unsafe { outputs(out, &t, &mut c)? };
+        let (values, scalar) = unsafe {
+            reduced_outputs(out, t.out_len, t.opts.reduction == Reduction::None, &mut c)?
+        };
         let gm = unsafe { optional_output(grad_mean, n, "grad_mean", &mut c)? };
         let gs = unsafe { optional_output(grad_scale, n, "grad_scale", &mut c)? };
         let r = prob::gaussian_kl(mean, scale, &p, &t.opts, values, gm, gs)?;
-        finish(r, scalar, &t);
+        write_reduced(r, scalar, t.partial);
         Ok(())
     })
 }
@@ -280,7 +254,9 @@ unsafe fn repeated<T: Real>(
         let target = unsafe { input_slice(target, n_target, "target", &mut c)? };
         let weights = unsafe { optional_input(weight, n, "weight", &mut c)? };
         let t = unsafe { translate(opts, weights, n, &mut c)? };
-        let (values, scalar) = unsafe { outputs(out, &t, &mut c)? };
+        let (values, scalar) = unsafe {
+            reduced_outputs(out, t.out_len, t.opts.reduction == Reduction::None, &mut c)?
+        };
         let gm = unsafe { optional_output(grad_mean, n, "grad_mean", &mut c)? };
         let gv = unsafe { optional_output(grad_var, n, "grad_var", &mut c)? };
         let f = if bce {
@@ -289,7 +265,7 @@ unsafe fn repeated<T: Real>(
             prob::mse_vr
         };
         let r = f(mean, var, target, &t.opts, values, gm, gv)?;
-        finish(r, scalar, &t);
+        write_reduced(r, scalar, t.partial);
         Ok(())
     })
 }
@@ -317,11 +293,13 @@ unsafe fn cross_entropy_vr<T: Real>(
         let target = unsafe { input_slice(target, n_target, "target", &mut c)? };
         let weights = unsafe { optional_input(row_weight, rows, "row_weight", &mut c)? };
         let t = unsafe { translate(opts, weights, rows, &mut c)? };
-        let (values, scalar) = unsafe { outputs(out, &t, &mut c)? };
+        let (values, scalar) = unsafe {
+            reduced_outputs(out, t.out_len, t.opts.reduction == Reduction::None, &mut c)?
+        };
         let gm = unsafe { optional_output(grad_mean, n, "grad_mean", &mut c)? };
         let gv = unsafe { optional_output(grad_var, n, "grad_var", &mut c)? };
         let r = prob::cross_entropy_vr(mean, var, target, classes, &t.opts, values, gm, gv)?;
-        finish(r, scalar, &t);
+        write_reduced(r, scalar, t.partial);
         Ok(())
     })
 }
@@ -382,7 +360,9 @@ unsafe fn bayesian<T: Real>(
         let s = unsafe { input_slice(logit_var, n, "logit_var", &mut c)? };
         let weights = unsafe { optional_input(sample_weight, rows, "sample_weight", &mut c)? };
         let t = unsafe { translate(opts, weights, rows, &mut c)? };
-        let (values, scalar) = unsafe { outputs(out, &t, &mut c)? };
+        let (values, scalar) = unsafe {
+            reduced_outputs(out, t.out_len, t.opts.reduction == Reduction::None, &mut c)?
+        };
         let gz = unsafe { optional_output(grad_logits, n, "grad_logits", &mut c)? };
         let gs = unsafe { optional_output(grad_logit_var, n, "grad_logit_var", &mut c)? };
         let mc = MonteCarlo {
@@ -395,7 +375,7 @@ unsafe fn bayesian<T: Real>(
             prob::robust_categorical_crossentropy
         };
         let r = f(y, z, s, classes, mc, &t.opts, values, gz, gs)?;
-        finish(r, scalar, &t);
+        write_reduced(r, scalar, t.partial);
         Ok(())
     })
 }

@@ -2,7 +2,8 @@
 //! and the binary cross-entropy with logits (whose `pos_weight` is an extra input).
 
 use crate::boundary::{
-    input_slice, optional_input, optional_output, output_slice, run, write_partial, Checked,
+    input_slice, optional_input, optional_output, output_slice, reduced_outputs, run,
+    write_reduced, Checked,
 };
 use crate::options::{lk_options, translate};
 use crate::status::*;
@@ -18,32 +19,6 @@ fn elements(rows: usize, classes: usize) -> Result<usize, Failure> {
             LK_ERR_LENGTH_MISMATCH,
             format_args!("rows * classes = {rows} * {classes} overflows"),
         )
-    })
-}
-
-/// `out` checked: 1 value, or `out_len` values for `LK_REDUCTION_NONE`; returns the values
-/// slice (NONE) or the scalar slot.
-///
-/// # Safety
-/// `out` must satisfy the header's contract.
-unsafe fn outputs<'a, T>(
-    out: *mut T,
-    out_len: usize,
-    per_row: bool,
-    c: &mut Checked,
-) -> Result<(Option<&'a mut [T]>, Option<&'a mut T>), Failure> {
-    if out.is_null() && out_len > 0 {
-        return Err(Failure::new(
-            LK_ERR_NULL_POINTER,
-            format_args!("`out` is NULL"),
-        ));
-    }
-    // SAFETY: forwarded from the caller.
-    let out = unsafe { output_slice(out, out_len, "out", c)? };
-    Ok(if per_row {
-        (Some(out), None)
-    } else {
-        (None, out.first_mut())
     })
 }
 
@@ -80,7 +55,7 @@ pub(crate) unsafe fn rowwise_body<T: Real>(
         let sw = unsafe { optional_input(sample_weight, rows, "sample_weight", &mut c)? };
         let t = unsafe { translate(opts, sw, rows, &mut c)? };
         let per_row = t.opts.reduction == Reduction::None;
-        let (values, scalar) = unsafe { outputs(out, t.out_len, per_row, &mut c)? };
+        let (values, scalar) = unsafe { reduced_outputs(out, t.out_len, per_row, &mut c)? };
         let grad = unsafe { optional_output(grad, n, "grad", &mut c)? };
         let r = eval(RowCall {
             checked: &mut c,
@@ -89,10 +64,7 @@ pub(crate) unsafe fn rowwise_body<T: Real>(
             values,
             grad,
         })?;
-        if let Some(s) = scalar {
-            *s = r.value;
-        }
-        write_partial(t.partial, r.partial);
+        write_reduced(r, scalar, t.partial);
         Ok(())
     })
 }
@@ -467,13 +439,10 @@ pub(crate) unsafe fn bce_with_logits<T: Real>(
         let t = unsafe { translate(opts, w, n, &mut c)? };
         let loss = BceWithLogits::new(pw)?;
         let per_element = t.opts.reduction == Reduction::None;
-        let (values, scalar) = unsafe { outputs(out, t.out_len, per_element, &mut c)? };
+        let (values, scalar) = unsafe { reduced_outputs(out, t.out_len, per_element, &mut c)? };
         let grad = unsafe { optional_output(grad, n, "grad", &mut c)? };
         let r = evaluate(&loss, x, y, &t.opts, values, grad)?;
-        if let Some(s) = scalar {
-            *s = r.value;
-        }
-        write_partial(t.partial, r.partial);
+        write_reduced(r, scalar, t.partial);
         Ok(())
     })
 }
