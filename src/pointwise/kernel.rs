@@ -12,10 +12,11 @@
 //! should become the K = 1 case of this one once its run-based loops are generalised to K
 //! gradient outputs.
 
-use super::{check_len, check_options, empty_value, Factors, Finish, Keep, Unit};
-use crate::reduce::{
-    blocked_sum_compensated, CompensatedSum, EmptyPolicy, GradMode, Partial, Reduced,
+use super::{
+    batch_factor, check_len, check_options, empty_value, mean_factor, row_mean, rows_partial,
+    Factors, Finish, Keep, Unit,
 };
+use crate::reduce::{blocked_sum_compensated, CompensatedSum, GradMode, Partial, Reduced};
 use crate::{Error, Options, Real, Reduction};
 
 /// The per-element math of a loss with two differentiable inputs p and q (e.g. a predicted
@@ -374,10 +375,6 @@ impl<T: Real, Kn: Kernel<T, K>, F: Factors<T>, const K: usize> Engine<'_, '_, T,
         let weight_of = |w: Option<CompensatedSum>| {
             w.unwrap_or_else(|| self.keep.total_compensated(self.kernel.targets(), 0, n))
         };
-        let mean_factor = |w: f64| match reduction {
-            Reduction::Mean => 1.0 / w,
-            _ => 1.0,
-        };
         let sum = if finish == Finish::Sqrt && has_grad {
             // The chain-rule factor needs the reduced value: value pass, then gradient pass.
             let mut value_only = Sink {
@@ -388,19 +385,19 @@ impl<T: Real, Kn: Kernel<T, K>, F: Factors<T>, const K: usize> Engine<'_, '_, T,
             };
             let sum = self.pass(0, n, &mut value_only);
             let w = weight_of(known_weight).value();
-            let reduced = sum.value() * mean_factor(w);
+            let reduced = sum.value() * mean_factor(reduction, w);
             let outer = finish.derivative(reduction, reduced);
             let mut sink = Sink {
                 values: None,
                 grad,
-                factor: T::from_f64(self.scale() * mean_factor(w) * outer),
+                factor: T::from_f64(self.scale() * mean_factor(reduction, w) * outer),
                 accumulate: self.accumulate(),
             };
             self.pass(0, n, &mut sink);
             sum
         } else {
             let factor = match known_weight {
-                Some(w) => self.scale() * mean_factor(w.value()),
+                Some(w) => self.scale() * mean_factor(reduction, w.value()),
                 None => self.scale(),
             };
             let mut sink = Sink {
@@ -433,21 +430,10 @@ impl<T: Real, Kn: Kernel<T, K>, F: Factors<T>, const K: usize> Engine<'_, '_, T,
         let reduction = self.opts.reduction;
         let policy = self.opts.empty;
         // Count the rows that enter the batch normaliser before anything is written.
-        let mut counted = 0usize;
-        for r in 0..rows {
-            if self.keep.total(self.kernel.targets(), r * d, d) > 0.0 {
-                counted += 1;
-            } else if policy == EmptyPolicy::Error {
-                return Err(Error::EmptyMean);
-            } else if policy == EmptyPolicy::Nan {
-                counted += 1;
-            }
-        }
-        let batch_factor = match reduction {
-            Reduction::Mean if counted > 0 => 1.0 / counted as f64,
-            Reduction::Mean => 0.0,
-            _ => 1.0,
-        };
+        let counted = self
+            .keep
+            .counted_rows(self.kernel.targets(), rows, d, policy)?;
+        let batch_factor = batch_factor(reduction, counted);
         let finish = self.kernel.finish();
         let has_grad = any(&grad);
         let run = |grad_factor: Option<f64>,
@@ -468,13 +454,7 @@ impl<T: Real, Kn: Kernel<T, K>, F: Factors<T>, const K: usize> Engine<'_, '_, T,
                     accumulate: self.accumulate(),
                 };
                 let s = self.pass(r * d, d, &mut sink).value();
-                let m = if w > 0.0 {
-                    s / w
-                } else if policy == EmptyPolicy::Nan {
-                    f64::NAN
-                } else {
-                    0.0
-                };
+                let m = row_mean(s, w, policy);
                 if let Some(v) = values.as_deref_mut() {
                     v[r] = T::from_f64(m);
                 }
@@ -492,9 +472,7 @@ impl<T: Real, Kn: Kernel<T, K>, F: Factors<T>, const K: usize> Engine<'_, '_, T,
             let gf = has_grad.then(|| self.scale() * batch_factor);
             run(gf, grad, &mut values)
         };
-        let mut weight = CompensatedSum::new();
-        weight.add(counted as f64);
-        let partial = Partial::from_sums(sum, weight);
+        let partial = rows_partial(sum, counted);
         let reduced = match reduction {
             Reduction::Mean => partial.mean(policy)?,
             _ => partial.sum,

@@ -234,6 +234,28 @@ impl<T: Real, F: Factors<T>> Keep<'_, '_, T, F> {
     fn total(&self, target: &[T], start: usize, len: usize) -> f64 {
         self.total_compensated(target, start, len).value()
     }
+    /// The number of rows of length `d` that enter a per-row batch normaliser (a row with
+    /// nothing kept counts under `EmptyPolicy::Nan`, fails under `Error`), found before
+    /// anything is written.
+    fn counted_rows(
+        &self,
+        target: &[T],
+        rows: usize,
+        d: usize,
+        policy: EmptyPolicy,
+    ) -> Result<usize, Error> {
+        let mut counted = 0usize;
+        for r in 0..rows {
+            if self.total(target, r * d, d) > 0.0 {
+                counted += 1;
+            } else if policy == EmptyPolicy::Error {
+                return Err(Error::EmptyMean);
+            } else if policy == EmptyPolicy::Nan {
+                counted += 1;
+            }
+        }
+        Ok(counted)
+    }
     /// [`Keep::total`] unrounded.
     fn total_compensated(&self, target: &[T], start: usize, len: usize) -> CompensatedSum {
         let mut total = CompensatedSum::new();
@@ -410,6 +432,41 @@ fn grad_body<T: Real, K: KeepRule<T>, M: ElementMath<T>>(
         v[k] = wl;
         out[k] = wl;
     }
+}
+
+/// 1/w for a mean, 1 for the other reductions (the factor of a global gradient).
+fn mean_factor(reduction: Reduction, w: f64) -> f64 {
+    match reduction {
+        Reduction::Mean => 1.0 / w,
+        _ => 1.0,
+    }
+}
+
+/// For per-row means: 1/(rows counted) for a batch mean (0 when none counts), else 1.
+fn batch_factor(reduction: Reduction, counted: usize) -> f64 {
+    match reduction {
+        Reduction::Mean if counted > 0 => 1.0 / counted as f64,
+        Reduction::Mean => 0.0,
+        _ => 1.0,
+    }
+}
+
+/// A row's weighted mean s/w, or what an empty row (w = 0) gives under `policy`.
+fn row_mean(s: f64, w: f64, policy: EmptyPolicy) -> f64 {
+    if w > 0.0 {
+        s / w
+    } else if policy == EmptyPolicy::Nan {
+        f64::NAN
+    } else {
+        0.0
+    }
+}
+
+/// The partial of a per-row reduction: the sum of the row means over `counted` rows.
+fn rows_partial(sum: CompensatedSum, counted: usize) -> Partial {
+    let mut weight = CompensatedSum::new();
+    weight.add(counted as f64);
+    Partial::from_sums(sum, weight)
 }
 
 /// Checks that `got == expected`.
@@ -639,10 +696,6 @@ impl<T: Real, L: Pointwise<T>, F: Factors<T>> Engine<'_, '_, T, L, F> {
         let weight_of = |w: Option<CompensatedSum>| {
             w.unwrap_or_else(|| self.keep.total_compensated(self.target, 0, n))
         };
-        let mean_factor = |w: f64| match reduction {
-            Reduction::Mean => 1.0 / w,
-            _ => 1.0,
-        };
         let sum = if finish == Finish::Sqrt && grad.is_some() {
             // The chain-rule factor needs the reduced value: value pass, then gradient pass.
             let mut value_only = Sink {
@@ -653,19 +706,19 @@ impl<T: Real, L: Pointwise<T>, F: Factors<T>> Engine<'_, '_, T, L, F> {
             };
             let sum = self.pass(0, n, &mut value_only);
             let w = weight_of(known_weight).value();
-            let reduced = sum.value() * mean_factor(w);
+            let reduced = sum.value() * mean_factor(reduction, w);
             let outer = finish.derivative(reduction, reduced);
             let mut sink = Sink {
                 values: None,
                 grad: grad.take(),
-                factor: T::from_f64(self.scale() * mean_factor(w) * outer),
+                factor: T::from_f64(self.scale() * mean_factor(reduction, w) * outer),
                 accumulate: self.accumulate(),
             };
             self.pass(0, n, &mut sink);
             sum
         } else {
             let factor = match known_weight {
-                Some(w) => self.scale() * mean_factor(w.value()),
+                Some(w) => self.scale() * mean_factor(reduction, w.value()),
                 None => self.scale(),
             };
             let mut sink = Sink {
@@ -698,21 +751,8 @@ impl<T: Real, L: Pointwise<T>, F: Factors<T>> Engine<'_, '_, T, L, F> {
         let reduction = self.opts.reduction;
         let policy = self.opts.empty;
         // Count the rows that enter the batch normaliser before anything is written.
-        let mut counted = 0usize;
-        for r in 0..rows {
-            if self.keep.total(self.target, r * d, d) > 0.0 {
-                counted += 1;
-            } else if policy == EmptyPolicy::Error {
-                return Err(Error::EmptyMean);
-            } else if policy == EmptyPolicy::Nan {
-                counted += 1;
-            }
-        }
-        let batch_factor = match reduction {
-            Reduction::Mean if counted > 0 => 1.0 / counted as f64,
-            Reduction::Mean => 0.0,
-            _ => 1.0,
-        };
+        let counted = self.keep.counted_rows(self.target, rows, d, policy)?;
+        let batch_factor = batch_factor(reduction, counted);
         let finish = self.loss.finish();
         let mut grad = grad;
         let run =
@@ -732,13 +772,7 @@ impl<T: Real, L: Pointwise<T>, F: Factors<T>> Engine<'_, '_, T, L, F> {
                         sink.grad = None;
                     }
                     let s = self.pass(r * d, d, &mut sink).value();
-                    let m = if w > 0.0 {
-                        s / w
-                    } else if policy == EmptyPolicy::Nan {
-                        f64::NAN
-                    } else {
-                        0.0
-                    };
+                    let m = row_mean(s, w, policy);
                     if let Some(v) = values.as_deref_mut() {
                         v[r] = T::from_f64(m);
                     }
@@ -760,9 +794,7 @@ impl<T: Real, L: Pointwise<T>, F: Factors<T>> Engine<'_, '_, T, L, F> {
             let gf = grad.is_some().then(|| self.scale() * batch_factor);
             run(gf, grad.take(), &mut values)
         };
-        let mut weight = CompensatedSum::new();
-        weight.add(counted as f64);
-        let partial = Partial::from_sums(sum, weight);
+        let partial = rows_partial(sum, counted);
         let reduced = match reduction {
             Reduction::Mean => partial.mean(policy)?,
             _ => partial.sum,
