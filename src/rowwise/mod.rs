@@ -94,6 +94,53 @@ pub(crate) trait RowLoss<T: Real> {
     fn prepare(&self, r: usize) -> Result<Option<T>, Error>;
     /// The loss ℓᵣ of a row that counts; when `I::GRAD`, writes `scale · ∂ℓᵣ/∂x` through `io`.
     fn eval<I: RowIo<T>>(&self, r: usize, io: &mut I, scale: T) -> T;
+
+    /// Rows `r0 .. r0 + out.len()` (a run of at most [`crate::reduce::FILL`] rows): writes each row's term
+    /// sᵣℓᵣ (0 for a row that does not count) to `out` and, when given, to `values[r]`, and
+    /// the rows' gradients through `src`, each row's scaled by `factor·sᵣ`. The default
+    /// evaluates the rows one by one with [`RowLoss::eval`]; a kernel may override it to
+    /// work on several rows at once (it must compute the same thing).
+    #[inline(always)]
+    fn eval_rows<S: Source<T>, F: Fn(usize) -> T>(
+        &self,
+        r0: usize,
+        out: &mut [f64],
+        src: &mut S,
+        sample: &F,
+        factor: f64,
+        values: &mut Option<&mut [T]>,
+    ) {
+        rows_one_by_one(self, r0, out, src, sample, factor, values);
+    }
+}
+
+/// The default [`RowLoss::eval_rows`]: the rows one by one with [`RowLoss::eval`].
+#[inline(always)]
+pub(crate) fn rows_one_by_one<T: Real, K: RowLoss<T> + ?Sized, S: Source<T>, F: Fn(usize) -> T>(
+    kernel: &K,
+    r0: usize,
+    out: &mut [f64],
+    src: &mut S,
+    sample: &F,
+    factor: f64,
+    values: &mut Option<&mut [T]>,
+) {
+    for (k, o) in out.iter_mut().enumerate() {
+        let r = r0 + k;
+        let s = sample(r);
+        let counts = s != T::zero() && matches!(kernel.prepare(r), Ok(Some(_)));
+        let sl = if counts {
+            let mut io = src.row(r);
+            s * kernel.eval(r, &mut io, T::from_f64(factor * s.to_f64()))
+        } else {
+            src.skip(r);
+            T::zero()
+        };
+        if let Some(v) = values.as_deref_mut() {
+            v[r] = sl;
+        }
+        *o = sl.to_f64();
+    }
 }
 
 /// One row's input and (optionally) gradient output.
@@ -173,14 +220,24 @@ impl<T: Real> RowIo<T> for InPlaceRow<'_, T> {
 }
 
 /// Where the rows come from and where their gradients go.
-trait Source<T: Real> {
+pub(crate) trait Source<T: Real> {
+    /// The rows' view.
     type Row<'s>: RowIo<T>
     where
         Self: 's;
+    /// Whether the gradient is written over a buffer that [`Source::store`] exposes
+    /// (overwriting a gradient buffer, or in place): a kernel may then keep intermediate
+    /// values there (each row's after its input has been read) before writing the gradient.
+    const STORE: bool = false;
     /// Row r.
     fn row(&mut self, r: usize) -> Self::Row<'_>;
     /// Row r does not count: its gradient becomes 0 (or stays, when accumulating).
     fn skip(&mut self, r: usize);
+    /// With `STORE`, the output buffer of rows `r0 .. r0 + n` (empty otherwise). In place
+    /// this is the input itself.
+    fn store(&mut self, _r0: usize, _n: usize) -> &mut [T] {
+        &mut []
+    }
 }
 
 struct Values<'a, T> {
@@ -220,9 +277,14 @@ impl<T: Real> Source<T> for Overwrite<'_, T> {
             g: &mut self.g[span],
         }
     }
+    const STORE: bool = true;
     #[inline(always)]
     fn skip(&mut self, r: usize) {
         self.g[r * self.c..(r + 1) * self.c].fill(T::zero());
+    }
+    #[inline(always)]
+    fn store(&mut self, r0: usize, n: usize) -> &mut [T] {
+        &mut self.g[r0 * self.c..(r0 + n) * self.c]
     }
 }
 
@@ -263,9 +325,14 @@ impl<T: Real> Source<T> for InPlace<'_, T> {
     fn row(&mut self, r: usize) -> InPlaceRow<'_, T> {
         InPlaceRow(&mut self.x[r * self.c..(r + 1) * self.c])
     }
+    const STORE: bool = true;
     #[inline(always)]
     fn skip(&mut self, r: usize) {
         self.x[r * self.c..(r + 1) * self.c].fill(T::zero());
+    }
+    #[inline(always)]
+    fn store(&mut self, r0: usize, n: usize) -> &mut [T] {
+        &mut self.x[r0 * self.c..(r0 + n) * self.c]
     }
 }
 
@@ -421,24 +488,7 @@ fn run_rows_body<T: Real, K: RowLoss<T>, F: Fn(usize) -> T, S: Source<T>>(
         blocked_sum_fill_compensated::<T, f64>(
             run.rows,
             #[inline(always)]
-            |r0, out| {
-                for (k, o) in out.iter_mut().enumerate() {
-                    let r = r0 + k;
-                    let s = sample(r);
-                    let counts = s != T::zero() && matches!(kernel.prepare(r), Ok(Some(_)));
-                    let sl = if counts {
-                        let mut io = src.row(r);
-                        s * kernel.eval(r, &mut io, T::from_f64(factor * s.to_f64()))
-                    } else {
-                        src.skip(r);
-                        T::zero()
-                    };
-                    if let Some(v) = values.as_deref_mut() {
-                        v[r] = sl;
-                    }
-                    *o = sl.to_f64();
-                }
-            },
+            |r0, out| kernel.eval_rows(r0, out, &mut src, sample, factor, values),
         )
     }
 }

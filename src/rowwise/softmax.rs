@@ -5,8 +5,10 @@
 //! s = Σₖ e^(dₖ), ln pₖ = dₖ − ln s (the log-softmax), lse = m + ln s, and wₖ the class
 //! weights (1 when absent).
 
-use super::{check_class_weights, evaluate, rows_of, Data, RowIo, RowLoss};
-use crate::math::{exp, shift, softmax_normaliser};
+use super::{
+    check_class_weights, evaluate, rows_of, rows_one_by_one, Data, RowIo, RowLoss, Source,
+};
+use crate::math::{exp, ln_f64, shift, softmax_normaliser};
 use crate::pointwise::check_len;
 use crate::{Error, Options, Real, Reduced};
 
@@ -141,6 +143,234 @@ impl<'a, T: Real> CeKernel<'a, T> {
     }
 }
 
+/// Lanes of a row's sum of exponentials.
+const W: usize = 8;
+/// Rows evaluated together by [`CeKernel`]'s block evaluation.
+const SUB: usize = 16;
+/// From this many classes on, a row's exponentials are computed in the sweep that reads it;
+/// below, the shifted logits of a block of rows are stored first and exponentiated in one
+/// flat loop (which vectorises however short the rows are). Both give the same bits.
+const FUSE: usize = 32;
+
+/// The largest entry of a row, NaN ignored (−∞ for an all-NaN row).
+#[inline(always)]
+fn row_max<T: Real>(x: &[T]) -> T {
+    let mut lanes = [-T::INFINITY; W];
+    let mut it = x.chunks_exact(W);
+    for c in &mut it {
+        for l in 0..W {
+            lanes[l] = if c[l] > lanes[l] { c[l] } else { lanes[l] };
+        }
+    }
+    for (l, &v) in it.remainder().iter().enumerate() {
+        lanes[l] = if v > lanes[l] { v } else { lanes[l] };
+    }
+    let mut m = lanes[0];
+    for &v in &lanes[1..] {
+        m = if v > m { v } else { m };
+    }
+    m
+}
+
+/// The fixed fold of the lanes of a row sum.
+#[inline(always)]
+fn fold(l: &[f64; W]) -> f64 {
+    ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]))
+}
+
+/// Σₖ eₖ in `f64`, in the order of every row sum here: term k goes to lane k mod [`W`]
+/// (added in increasing k), then the lanes are folded by [`fold`].
+#[inline(always)]
+fn row_sum<T: Real>(e: &[T]) -> f64 {
+    let mut lanes = [0.0f64; W];
+    let mut it = e.chunks_exact(W);
+    for c in &mut it {
+        for l in 0..W {
+            lanes[l] += c[l].to_f64();
+        }
+    }
+    for (l, &v) in it.remainder().iter().enumerate() {
+        lanes[l] += v.to_f64();
+    }
+    fold(&lanes)
+}
+
+/// Σₖ e^(xₖ ⊖ m), the same bits as [`row_sum`] of the exponentials.
+#[inline(always)]
+fn sum_exp<T: Real>(x: &[T], m: T) -> f64 {
+    let mut lanes = [0.0f64; W];
+    let mut it = x.chunks_exact(W);
+    for c in &mut it {
+        let mut e = [T::zero(); W];
+        for l in 0..W {
+            e[l] = exp(shift(c[l], m));
+        }
+        for l in 0..W {
+            lanes[l] += e[l].to_f64();
+        }
+    }
+    for (l, &v) in it.remainder().iter().enumerate() {
+        lanes[l] += exp(shift(v, m)).to_f64();
+    }
+    fold(&lanes)
+}
+
+/// A row's loss and gradient coefficients: ∂ℓ/∂xₖ·scale = eₖ·`ca` − `ce`·wₖ − `cy`·[k = y].
+struct Row<T> {
+    loss: f64,
+    ca: T,
+    cy: T,
+    ce: T,
+}
+
+impl<T: Real> CeKernel<'_, T> {
+    /// Row r's class and weight if the row counts (see [`RowLoss::prepare`]).
+    #[inline(always)]
+    fn counted(&self, r: usize) -> Option<(usize, T)> {
+        match self.t.of(r) {
+            Ok(Some((y, w))) if w != T::zero() || self.eps > 0.0 => Some((y, w)),
+            _ => None,
+        }
+    }
+
+    /// Σₖ wₖ·(xₖ ⊖ m), for label smoothing.
+    #[inline(always)]
+    fn weighted_shift(&self, x: &[T], m: T) -> f64 {
+        let w = self.t.class_weights;
+        let mut wd = 0.0;
+        for (k, &v) in x.iter().enumerate() {
+            let wk = w.map_or(1.0, |w| w[k].to_f64());
+            wd += times(wk, shift(v, m).to_f64());
+        }
+        wd
+    }
+
+    /// The loss and gradient coefficients of a row with max m, s = Σ e^(xₖ ⊖ m),
+    /// `ln_s` = ln s, `dy` = x_y ⊖ m and `wd` = Σₖ wₖ(xₖ ⊖ m) (with smoothing only).
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn row(&self, wy: f64, m: T, s: f64, ln_s: f64, dy: f64, wd: f64, scale: T) -> Row<T> {
+        let c = ln_s - dy;
+        let (eps, classes) = (self.eps, self.t.classes as f64);
+        // ℓ = (1 − ε)·w_y·(−ln p_y) + (ε/C)·Σₖ wₖ·(−ln pₖ) + λ·w_y·lse².
+        let mut loss = times((1.0 - eps) * wy, c);
+        if eps > 0.0 {
+            loss += eps / classes * (self.weight_total * ln_s - wd);
+        }
+        let lse = m.to_f64() + ln_s;
+        if self.lambda > 0.0 {
+            loss += self.lambda * wy * lse * lse;
+        }
+        // ∂ℓ/∂xₖ = pₖ·A − (1 − ε)·w_y·[k = y] − (ε/C)·wₖ,
+        // A = (1 − ε)·w_y + (ε/C)·Σw + 2λ·w_y·lse.
+        let mut a = (1.0 - eps) * wy + eps / classes * self.weight_total;
+        if self.lambda > 0.0 {
+            a += 2.0 * self.lambda * wy * lse;
+        }
+        let g = scale.to_f64();
+        Row {
+            loss,
+            ca: T::from_f64(g * a / s),
+            cy: T::from_f64(g * (1.0 - eps) * wy),
+            ce: T::from_f64(g * eps / classes),
+        }
+    }
+
+    /// Up to [`SUB`] rows from r0 on, for a source that stores (see [`Source::STORE`]):
+    /// per row the max, x_y ⊖ m and the smoothing sum are read, and the row is overwritten
+    /// by its exponentials e^(xₖ ⊖ m) (for short rows, by xₖ ⊖ m, exponentiated afterwards
+    /// in one flat loop over the block); then the sums, their logarithms (one loop over the
+    /// block), and finally each row's eₖ is turned into its gradient in place.
+    #[inline(always)]
+    fn block<S: Source<T>, F: Fn(usize) -> T>(
+        &self,
+        r0: usize,
+        out: &mut [f64],
+        src: &mut S,
+        sample: &F,
+        factor: f64,
+        values: &mut Option<&mut [T]>,
+    ) {
+        let n = out.len();
+        let c = self.t.classes;
+        let fused = c >= FUSE;
+        let mut sw = [T::zero(); SUB];
+        let mut ys = [0usize; SUB];
+        let mut wys = [0.0f64; SUB];
+        let mut ms = [T::zero(); SUB];
+        let mut dys = [0.0f64; SUB];
+        let mut wds = [0.0f64; SUB];
+        for j in 0..n {
+            let r = r0 + j;
+            let s = sample(r);
+            let (y, wy) = match self.counted(r) {
+                Some(yw) if s != T::zero() => {
+                    sw[j] = s;
+                    yw
+                }
+                _ => (0, T::zero()),
+            };
+            ys[j] = y;
+            wys[j] = wy.to_f64();
+            let mut io = src.row(r);
+            let x = io.x();
+            let m = row_max(x);
+            ms[j] = m;
+            dys[j] = shift(x[y], m).to_f64();
+            if self.eps > 0.0 {
+                wds[j] = self.weighted_shift(x, m);
+            }
+            if fused {
+                io.put(|_, v| exp(shift(v, m)));
+            } else {
+                io.put(|_, v| shift(v, m));
+            }
+        }
+        let st = src.store(r0, n);
+        if !fused {
+            for v in st.iter_mut() {
+                *v = exp(*v);
+            }
+        }
+        let mut ss = [0.0f64; SUB];
+        for (s, row) in ss.iter_mut().zip(st.chunks_exact(c)) {
+            *s = row_sum(row);
+        }
+        let mut lns = [0.0f64; SUB];
+        for (l, &s) in lns.iter_mut().zip(&ss) {
+            *l = ln_f64(s);
+        }
+        for (j, (o, row)) in out.iter_mut().zip(st.chunks_exact_mut(c)).enumerate() {
+            let s = sw[j];
+            let sl = if s != T::zero() {
+                let scale = T::from_f64(factor * s.to_f64());
+                let k = self.row(wys[j], ms[j], ss[j], lns[j], dys[j], wds[j], scale);
+                if self.eps > 0.0 {
+                    let w = self.t.class_weights;
+                    for (i, v) in row.iter_mut().enumerate() {
+                        let wk = w.map_or(T::one(), |w| w[i]);
+                        *v = *v * k.ca - k.ce * wk;
+                    }
+                } else {
+                    for v in row.iter_mut() {
+                        *v = *v * k.ca;
+                    }
+                }
+                let y = ys[j];
+                row[y] = row[y] - k.cy;
+                s * T::from_f64(k.loss)
+            } else {
+                row.fill(T::zero());
+                T::zero()
+            };
+            if let Some(v) = values.as_deref_mut() {
+                v[r0 + j] = sl;
+            }
+            *o = sl.to_f64();
+        }
+    }
+}
+
 impl<T: Real> RowLoss<T> for CeKernel<'_, T> {
     #[inline(always)]
     fn prepare(&self, r: usize) -> Result<Option<T>, Error> {
@@ -154,62 +384,57 @@ impl<T: Real> RowLoss<T> for CeKernel<'_, T> {
     #[inline(always)]
     fn eval<I: RowIo<T>>(&self, r: usize, io: &mut I, scale: T) -> T {
         let (y, wy) = self.t.get(r);
-        let wy = wy.to_f64();
         let x = io.x();
-        let (m, s) = softmax_normaliser(x);
-        let ln_s = libm::log(s);
-        let c = ln_s - shift(x[y], m).to_f64();
-        let (eps, classes) = (self.eps, self.t.classes as f64);
-        // ℓ = (1 − ε)·w_y·(−ln p_y) + (ε/C)·Σₖ wₖ·(−ln pₖ) + λ·w_y·lse².
-        let mut loss = times((1.0 - eps) * wy, c);
-        if eps > 0.0 {
-            let w = self.t.class_weights;
-            let mut wd = 0.0;
-            for (k, &v) in x.iter().enumerate() {
-                let wk = w.map_or(1.0, |w| w[k].to_f64());
-                wd += times(wk, shift(v, m).to_f64());
-            }
-            loss += eps / classes * (self.weight_total * ln_s - wd);
-        }
-        let lse = m.to_f64() + ln_s;
-        if self.lambda > 0.0 {
-            loss += self.lambda * wy * lse * lse;
-        }
+        let m = row_max(x);
+        let s = sum_exp(x, m);
+        let dy = shift(x[y], m).to_f64();
+        let wd = if self.eps > 0.0 {
+            self.weighted_shift(x, m)
+        } else {
+            0.0
+        };
+        let k = self.row(wy.to_f64(), m, s, ln_f64(s), dy, wd, scale);
         if I::GRAD {
-            // ∂ℓ/∂xₖ = pₖ·A − (1 − ε)·w_y·[k = y] − (ε/C)·wₖ,
-            // A = (1 − ε)·w_y + (ε/C)·Σw + 2λ·w_y·lse.
-            let mut a = (1.0 - eps) * wy + eps / classes * self.weight_total;
-            if self.lambda > 0.0 {
-                a += 2.0 * self.lambda * wy * lse;
-            }
-            let g = scale.to_f64();
-            let ca = T::from_f64(g * a / s);
-            let cy = T::from_f64(g * (1.0 - eps) * wy);
-            match (eps > 0.0, self.t.class_weights) {
-                (false, _) => io.put(|k, v| {
-                    let p = exp(shift(v, m)) * ca;
-                    if k == y {
-                        p - cy
+            match (self.eps > 0.0, self.t.class_weights) {
+                (false, _) => io.put(|i, v| {
+                    let p = exp(shift(v, m)) * k.ca;
+                    if i == y {
+                        p - k.cy
                     } else {
                         p
                     }
                 }),
-                (true, w) => {
-                    let ce = T::from_f64(g * eps / classes);
-                    io.put(|k, v| {
-                        let p = exp(shift(v, m)) * ca;
-                        let wk = w.map_or(T::one(), |w| w[k]);
-                        let p = p - ce * wk;
-                        if k == y {
-                            p - cy
-                        } else {
-                            p
-                        }
-                    })
-                }
+                (true, w) => io.put(|i, v| {
+                    let wk = w.map_or(T::one(), |w| w[i]);
+                    let p = exp(shift(v, m)) * k.ca - k.ce * wk;
+                    if i == y {
+                        p - k.cy
+                    } else {
+                        p
+                    }
+                }),
             }
         }
-        T::from_f64(loss)
+        T::from_f64(k.loss)
+    }
+
+    #[inline(always)]
+    fn eval_rows<S: Source<T>, F: Fn(usize) -> T>(
+        &self,
+        r0: usize,
+        out: &mut [f64],
+        src: &mut S,
+        sample: &F,
+        factor: f64,
+        values: &mut Option<&mut [T]>,
+    ) {
+        if S::STORE {
+            for (b, out) in out.chunks_mut(SUB).enumerate() {
+                self.block(r0 + b * SUB, out, src, sample, factor, values);
+            }
+        } else {
+            rows_one_by_one(self, r0, out, src, sample, factor, values);
+        }
     }
 }
 
