@@ -29,14 +29,26 @@
 //! `opts.mask` and `opts.weights` have one entry per row; `opts.row_len` must be 0; the
 //! magic number is used by the astroNN functions only.
 //!
-//! # Softmax, one pass per row
-//! The softmax normaliser of a row is computed online: the row is read in chunks, the running
-//! maximum m and the sum s = Σ e^(xₖ − m) (in `f64`) are updated per chunk, rescaling s when a
-//! chunk raises m. The gradient, when wanted, is written by a second sweep of the same row
-//! (still in cache). Exponentials use the vectorisable [`crate::math::exp`]. Infinite logits
-//! follow the limits: a +∞ logit takes all the probability (shared equally between several),
-//! a −∞ logit none, and the loss is finite whenever the target class keeps a non-zero
-//! probability; a NaN logit makes its row's value and gradient NaN.
+//! # Softmax
+//! The softmax normaliser of a row is m = maxₖ xₖ (NaN ignored) and s = Σₖ e^(xₖ − m),
+//! summed in `f64` in a fixed order that depends only on the number of classes C: term k
+//! goes to lane k mod 8, the lanes are added in increasing k and folded pairwise
+//! (((l₀ + l₄) + (l₂ + l₆)) + ((l₁ + l₅) + (l₃ + l₇))). Exponentials and logarithms use the
+//! vectorisable [`crate::math::exp`] and [`crate::math::ln_f64`], plain IEEE operations, so
+//! every dispatch path, and a firmware build, computes the same bits.
+//!
+//! [`cross_entropy`] (and its in-place form) writing a gradient over a buffer evaluates rows
+//! in blocks of 16: per row, the max is taken and the row is overwritten by e^(xₖ − m) (for
+//! rows shorter than 32 classes, by xₖ − m, exponentiated afterwards in one flat loop over
+//! the block); then the sums, their logarithms (one loop over the block), and the gradient,
+//! scaled in place from the stored exponentials: one exponential per element. Without a
+//! gradient, or accumulating, a row is read twice (max, then the sum; the gradient sweep
+//! recomputes the exponentials); every form computes the same bits for the same row. The
+//! other softmax losses use [`crate::math`]'s online normaliser (one read per row for the
+//! normaliser, rescaling the sum when a chunk of 256 raises the maximum, then a gradient sweep).
+//! Infinite logits follow the limits: a +∞ logit takes all the probability (shared equally
+//! between several), a −∞ logit none, and the loss is finite whenever the target class keeps
+//! a non-zero probability; a NaN logit makes its row's value and gradient NaN.
 //!
 //! [`cross_entropy_in_place`] writes the gradient over the logits, so a caller with a very
 //! large vocabulary needs no second N × C buffer.

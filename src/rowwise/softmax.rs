@@ -353,11 +353,11 @@ impl<T: Real> CeKernel<'_, T> {
                     }
                 } else {
                     for v in row.iter_mut() {
-                        *v = *v * k.ca;
+                        *v *= k.ca;
                     }
                 }
                 let y = ys[j];
-                row[y] = row[y] - k.cy;
+                row[y] -= k.cy;
                 s * T::from_f64(k.loss)
             } else {
                 row.fill(T::zero());
