@@ -42,15 +42,15 @@ print("|---|---|---|---|---|---|---|---|---|")
 for n in (1000, 100000, 1000000):
     g = f"regression_n{n}"
     for loss in ("mse", "mae", "huber", "smooth_l1", "rmse", "log_cosh", "msle"):
-        f64 = {"mse": f"{g}/value+grad/mse_f64", "huber": f"{g}/value+grad/huber_f64"}.get(loss)
         row(loss, f"{n:.0e}", f"{g}/value+grad/{loss}", f"{g}/floor/read2_write1",
-            f"{g}/naive/mse" if loss == "mse" else None, f"{loss} n={n}", f64)
+            f"{g}/naive/mse" if loss == "mse" else None, f"{loss} n={n}",
+            f"{g}/value+grad/{loss}_f64")
     g = f"binary_n{n}"
     row("bce_with_logits", f"{n:.0e}", f"{g}/value+grad/bce_with_logits",
         f"{g}/floor/read2_write1", f"{g}/naive/bce_with_logits", f"bce_with_logits n={n}",
         f"{g}/value+grad/bce_with_logits_f64")
     row("binary_focal", f"{n:.0e}", f"{g}/value+grad/binary_focal", f"{g}/floor/read2_write1",
-        None, "")
+        None, "", f"{g}/value+grad/binary_focal_f64")
 for shape in ("100x10", "1024x1000", "65536x10"):
     g = "cross_entropy_f32"
     row("cross_entropy", shape, f"{g}/losskit/{shape}", f"{g}/floor_read1_write1/{shape}",
