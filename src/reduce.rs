@@ -2,20 +2,27 @@
 //!
 //! # Summation
 //! Sums are accumulated in `f64` in a fixed order that depends only on the length of the
-//! data: the elements are taken in blocks of [`BLOCK`], each block is summed in [`LANES`]
-//! interleaved lanes, and each block's lanes (for `f64` data, their high and low parts) are
-//! added left to right, unrounded, to one running Neumaier compensated sum, so block sums
-//! that cancel later lose nothing. For `f64` data each lane is itself compensated, so a
-//! sum of `f64` values is close to correctly rounded; `f32` data is widened to `f64`, which
-//! is exact, and summed plainly in the lanes (53 bits for 24-bit inputs). Nothing depends on
-//! timing, threads or CPU features, so repeated calls agree bit for bit.
+//! data. The elements are taken in blocks of [`BLOCK`] (1024); within a block, element i
+//! goes to lane i mod [`LANES`] (32 interleaved partial sums), so each lane adds up to 32
+//! terms left to right. At the end of a block the lanes are folded pairwise in a fixed
+//! tree (lane i += lane i + w for w = 16, 8, 4, 2, 1, leaving the block's total in lane 0),
+//! and the block's total is added, unrounded, to one running Neumaier compensated sum, so
+//! block sums that cancel later lose nothing.
+//!
+//! `f32` terms are widened to `f64`, which is exact, and summed plainly in the lanes and
+//! the fold (53 bits for 24-bit inputs). For `f64` data each lane is a TwoSum pair
+//! (hi, lo): hi is the plain sum and lo collects the exact rounding error of every
+//! addition; the fold adds the pairs as double-doubles and the running sum receives both
+//! parts, so a sum of `f64` values is close to correctly rounded. A lane whose hi is ±∞ or
+//! NaN drops its lo (which would be ∞ − ∞ = NaN), so an infinite sum stays infinite.
+//! Nothing depends on timing, threads or CPU features, so repeated calls agree bit for bit.
 
 use crate::Real;
 
 /// Elements per block of the summation (see the module docs).
-pub const BLOCK: usize = 256;
+pub const BLOCK: usize = 1024;
 /// Interleaved partial sums per block.
-pub const LANES: usize = 8;
+pub const LANES: usize = 32;
 
 /// How a loss is reduced over its elements.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -337,23 +344,54 @@ impl CompensatedSum {
     }
 }
 
-/// Lane accumulator for one block: plain `f64` lanes for `f32` data, compensated lanes for
-/// `f64` data. Implemented by [`WideLanes`] and [`CompensatedLanes`].
+/// Lane accumulator for one block: plain `f64` lanes for `f32` data, TwoSum-compensated
+/// lanes for `f64` data. Implemented by [`WideLanes`] and [`CompensatedLanes`].
+///
+/// Lane k receives the terms k, k + [`LANES`], k + 2·[`LANES`], … of its block; at the end
+/// of the block the lanes are folded pairwise (lane i += lane i + w for w = 16, 8, 4, 2, 1)
+/// and the block's total is added to the running compensated sum.
 pub trait LaneSum: Default {
     /// Adds `x` to lane `lane`.
     fn add(&mut self, lane: usize, x: f64);
-    /// The lanes folded left to right.
+    /// Adds `terms[k]`, widened to `f64`, to lane k for every k (one run of [`LANES`] terms).
+    fn add_terms<E: Real>(&mut self, terms: &[E; LANES]);
+    /// The lanes folded pairwise, rounded to one `f64`.
     fn total(&self) -> f64;
-    /// Adds the lanes, left to right, to a running compensated sum without rounding them
-    /// to one `f64` first (so that block sums that cancel later lose nothing).
-    fn add_to(&self, acc: &mut CompensatedSum) {
-        acc.add(self.total());
+    /// Folds the lanes pairwise and adds the block's total to a running compensated sum
+    /// (for `f64` data its high and low parts, so that block sums that cancel later lose
+    /// nothing).
+    fn add_to(&self, acc: &mut CompensatedSum);
+}
+
+/// [`LANES`] plain `f64` partial sums (used for `f32` data: a product or sum of two `f32`
+/// values widened to `f64` carries at most 49 significant bits, so 53-bit lanes lose little).
+#[derive(Clone, Copy)]
+pub struct WideLanes([f64; LANES]);
+
+impl Default for WideLanes {
+    #[inline(always)]
+    fn default() -> Self {
+        WideLanes([0.0; LANES])
     }
 }
 
-/// [`LANES`] plain `f64` partial sums (used for `f32` data).
-#[derive(Default)]
-pub struct WideLanes([f64; LANES]);
+impl WideLanes {
+    /// The pairwise fold: Σ lanes as ((l₀ + l₁₆) + (l₈ + l₂₄)) + …, in a fixed tree.
+    #[inline(always)]
+    fn fold(&self) -> f64 {
+        // Hiding the lanes from the optimiser here keeps the per-run adds as independent
+        // full-width vector adds (otherwise LLVM may rewrite the lane array around the fold).
+        let mut l = core::hint::black_box(self.0);
+        let mut w = LANES / 2;
+        while w > 0 {
+            for i in 0..w {
+                l[i] += l[i + w];
+            }
+            w /= 2;
+        }
+        l[0]
+    }
+}
 
 impl LaneSum for WideLanes {
     #[inline(always)]
@@ -361,47 +399,103 @@ impl LaneSum for WideLanes {
         self.0[lane] += x;
     }
     #[inline(always)]
-    fn total(&self) -> f64 {
-        let mut s = CompensatedSum::new();
-        for v in self.0 {
-            s.add(v);
+    fn add_terms<E: Real>(&mut self, terms: &[E; LANES]) {
+        for (l, t) in self.0.iter_mut().zip(terms) {
+            *l += t.to_f64();
         }
-        s.value()
+    }
+    #[inline(always)]
+    fn total(&self) -> f64 {
+        self.fold()
     }
     #[inline(always)]
     fn add_to(&self, acc: &mut CompensatedSum) {
-        for v in self.0 {
-            acc.add(v);
+        acc.add(self.fold());
+    }
+}
+
+/// [`LANES`] compensated `f64` partial sums (used for `f64` data): lane k is the unevaluated
+/// pair hi[k] + lo[k], hi[k] the plain sum of the lane's terms and lo[k] the sum of the exact
+/// rounding errors of those additions (Knuth's TwoSum). A lane whose `hi` is not finite has
+/// no meaningful remainder (∞ − ∞ = NaN); its `lo` is dropped at the fold.
+#[derive(Clone, Copy)]
+pub struct CompensatedLanes {
+    hi: [f64; LANES],
+    lo: [f64; LANES],
+}
+
+impl Default for CompensatedLanes {
+    #[inline(always)]
+    fn default() -> Self {
+        CompensatedLanes {
+            hi: [0.0; LANES],
+            lo: [0.0; LANES],
         }
     }
 }
 
-/// [`LANES`] compensated `f64` partial sums (used for `f64` data).
-#[derive(Default)]
-pub struct CompensatedLanes([CompensatedSum; LANES]);
+/// Knuth's TwoSum without the finiteness test: (s, e) with s = fl(a + b) and, when s is
+/// finite, e = a + b − s exactly.
+#[inline(always)]
+fn two_sum_raw(a: f64, b: f64) -> (f64, f64) {
+    let s = a + b;
+    let bb = s - a;
+    (s, (a - (s - bb)) + (b - bb))
+}
+
+impl CompensatedLanes {
+    /// The pairwise fold as a double-double (hi, lo): the lanes' pairs added with TwoSum in
+    /// the fixed tree of [`WideLanes`]; lo is 0 when hi is not finite.
+    #[inline(always)]
+    fn fold(&self) -> (f64, f64) {
+        let (mut hi, mut lo) = core::hint::black_box((self.hi, self.lo));
+        for (h, l) in hi.iter().zip(lo.iter_mut()) {
+            if !h.is_finite() {
+                *l = 0.0;
+            }
+        }
+        let mut w = LANES / 2;
+        while w > 0 {
+            for i in 0..w {
+                let (s, e) = two_sum(hi[i], hi[i + w]);
+                hi[i] = s;
+                lo[i] = if s.is_finite() {
+                    (lo[i] + lo[i + w]) + e
+                } else {
+                    0.0
+                };
+            }
+            w /= 2;
+        }
+        (hi[0], lo[0])
+    }
+}
 
 impl LaneSum for CompensatedLanes {
     #[inline(always)]
     fn add(&mut self, lane: usize, x: f64) {
-        self.0[lane].add(x);
+        let (s, e) = two_sum_raw(self.hi[lane], x);
+        self.hi[lane] = s;
+        self.lo[lane] += e;
+    }
+    #[inline(always)]
+    fn add_terms<E: Real>(&mut self, terms: &[E; LANES]) {
+        for ((h, l), t) in self.hi.iter_mut().zip(self.lo.iter_mut()).zip(terms) {
+            let (s, e) = two_sum_raw(*h, t.to_f64());
+            *h = s;
+            *l += e;
+        }
     }
     #[inline(always)]
     fn total(&self) -> f64 {
-        let mut s = CompensatedSum::new();
-        for l in &self.0 {
-            s.add(l.hi);
-            if l.hi.is_finite() {
-                s.add(l.lo);
-            }
-        }
-        s.value()
+        let (hi, lo) = self.fold();
+        hi + lo
     }
     #[inline(always)]
     fn add_to(&self, acc: &mut CompensatedSum) {
-        for l in &self.0 {
-            acc.add(l.hi);
-            acc.add(l.lo);
-        }
+        let (hi, lo) = self.fold();
+        acc.add(hi);
+        acc.add(lo);
     }
 }
 
@@ -461,18 +555,57 @@ pub fn blocked_sum_fill_compensated<T: Real, E: Real>(
         let mut i0 = start;
         while i0 < end {
             let m = if end - i0 > FILL { FILL } else { end - i0 };
-            let out = &mut buf[..m];
-            fill(i0, out);
-            // i0 − start is a multiple of LANES, so term k goes to lane k mod LANES.
-            let mut runs = out.chunks_exact(LANES);
-            for run in &mut runs {
-                for (l, &v) in run.iter().enumerate() {
-                    lanes.add(l, v.to_f64());
-                }
+            fill(i0, &mut buf[..m]);
+            // i0 − start is a multiple of LANES, so term k goes to lane k mod LANES; a short
+            // last run is padded with +0, which leaves every lane as it is.
+            for run in buf[..m].chunks(LANES) {
+                let mut terms = [E::zero(); LANES];
+                terms[..run.len()].copy_from_slice(run);
+                lanes.add_terms(&terms);
             }
-            for (l, &v) in runs.remainder().iter().enumerate() {
-                lanes.add(l, v.to_f64());
-            }
+            i0 += m;
+        }
+        lanes.add_to(&mut total);
+        start = end;
+    }
+    total
+}
+
+/// The fixed-order sum of terms produced [`LANES`] at a time, for loops that compute their
+/// terms at full vector width: `fill(i0, out)` writes the terms `i0 .. i0 + out.len()` into
+/// `out`, which holds exactly [`LANES`] terms except for the last run of the data (fewer).
+/// `fill` is called once per index range, in increasing order; the result is the same bit
+/// for bit as [`blocked_sum_fill_compensated`] of the same terms.
+///
+/// Pass an `#[inline(always)]` closure: on x86-64 and AArch64 the full runs are a separate
+/// call site whose `out.len()` is the constant [`LANES`], so that the caller's loop over a
+/// run is unrolled into full-width vector code and its terms stay in registers. On other
+/// targets (small embedded cores) there is one call site, to keep the code small.
+#[inline(always)]
+pub fn blocked_sum_runs<T: Real, E: Real>(
+    n: usize,
+    mut fill: impl FnMut(usize, &mut [E]),
+) -> CompensatedSum {
+    const _: () = assert!(BLOCK % LANES == 0);
+    let mut total = CompensatedSum::new();
+    let mut start = 0;
+    while start < n {
+        let end = if n - start > BLOCK { start + BLOCK } else { n };
+        let mut lanes = T::Lanes::default();
+        let mut i0 = start;
+        #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+        while end - i0 >= LANES {
+            let mut terms = [E::zero(); LANES];
+            fill(i0, &mut terms);
+            lanes.add_terms(&terms);
+            i0 += LANES;
+        }
+        while i0 < end {
+            let m = if end - i0 > LANES { LANES } else { end - i0 };
+            // A short run is padded with +0, which leaves every lane as it is.
+            let mut terms = [E::zero(); LANES];
+            fill(i0, &mut terms[..m]);
+            lanes.add_terms(&terms);
             i0 += m;
         }
         lanes.add_to(&mut total);

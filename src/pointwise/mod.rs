@@ -41,8 +41,8 @@ pub use kernel::{evaluate2, Pointwise2};
 pub(crate) use kernel::{evaluate_kernel, Kernel, Window};
 
 use crate::reduce::{
-    blocked_sum_compensated, blocked_sum_fill_compensated, CompensatedSum, EmptyPolicy, GradMode,
-    Partial, Reduced, FILL,
+    blocked_sum_compensated, blocked_sum_runs, CompensatedSum, EmptyPolicy, GradMode, Partial,
+    Reduced,
 };
 use crate::{Error, Options, Real, Reduction};
 
@@ -339,98 +339,115 @@ impl<T: Real, L: Pointwise<T>> ElementMath<T> for PerColumn<'_, L> {
     }
 }
 
-crate::dispatch::multiversion! {
-/// One run of a value pass: `v[k]` and `out[k]` receive wₖℓ(pₖ/cₖ, yₖ/cₖ) for the elements `a + k`
-/// (`out` in the data type, so that nothing narrows the vector width).
-///
-/// A function of its own (not inlined): its slice arguments are known not to overlap, so the
-/// loop vectorises without run-time overlap checks; it is called once per [`FILL`] elements.
-/// Compiled per CPU path ([`crate::dispatch`]).
-fn value_run<T: Real, K: KeepRule<T>, M: ElementMath<T>>(
-        keep: &mut K,
-        math: &mut M,
-        a: usize,
-        p: &[T],
-        y: &[T],
-        v: &mut [T],
-        out: &mut [T],
-    ) => value_body
+/// The weighted loss wℓ(p/c, y/c) of element `i` (0 for a dropped element).
+#[inline(always)]
+fn element_value<T: Real, K: KeepRule<T>, M: ElementMath<T>>(
+    keep: &mut K,
+    math: &mut M,
+    i: usize,
+    p: T,
+    y: T,
+) -> T {
+    let (w, c) = keep.weight(i, y);
+    if w == T::zero() {
+        T::zero()
+    } else {
+        w * math.loss(i, p / c, y / c)
+    }
 }
 
+/// The weighted loss wℓ(p/c, y/c) of element `i` and its gradient entry
+/// `factor`·w·∂ℓ/∂p / c (both 0 for a dropped element).
 #[inline(always)]
-fn value_body<T: Real, K: KeepRule<T>, M: ElementMath<T>>(
+fn element_grad<T: Real, K: KeepRule<T>, M: ElementMath<T>>(
+    keep: &mut K,
+    math: &mut M,
+    i: usize,
+    p: T,
+    y: T,
+    factor: T,
+) -> (T, T) {
+    let (w, c) = keep.weight(i, y);
+    if w == T::zero() {
+        (T::zero(), T::zero())
+    } else {
+        let (l, d) = math.loss_grad(i, p / c, y / c);
+        (w * l, factor * w * d / c)
+    }
+}
+
+/// One run of a value pass: `out[k]` (and `v[k]` when per-element values are wanted)
+/// receives wₖℓ(pₖ/cₖ, yₖ/cₖ) for the elements `a + k` (`out` in the data type, so that
+/// nothing narrows the vector width).
+///
+/// Always inlined into the pass, which is compiled per CPU path ([`crate::dispatch`]);
+/// its slice arguments are known not to overlap, so the loop vectorises without run-time
+/// overlap checks, and for a full run of [`LANES`] elements its length is a constant.
+#[inline(always)]
+fn value_run<T: Real, K: KeepRule<T>, M: ElementMath<T>>(
     keep: &mut K,
     math: &mut M,
     a: usize,
     p: &[T],
     y: &[T],
-    v: &mut [T],
+    v: Option<&mut [T]>,
     out: &mut [T],
 ) {
-    let m = out.len().min(p.len()).min(y.len()).min(v.len());
-    for k in 0..m {
-        let (w, c) = keep.weight(a + k, y[k]);
-        let wl = if w == T::zero() {
-            T::zero()
-        } else {
-            w * math.loss(a + k, p[k] / c, y[k] / c)
-        };
-        v[k] = wl;
-        out[k] = wl;
+    let m = out.len().min(p.len()).min(y.len());
+    match v {
+        Some(v) => {
+            let m = m.min(v.len());
+            for k in 0..m {
+                let wl = element_value(keep, math, a + k, p[k], y[k]);
+                v[k] = wl;
+                out[k] = wl;
+            }
+        }
+        None => {
+            for k in 0..m {
+                out[k] = element_value(keep, math, a + k, p[k], y[k]);
+            }
+        }
     }
 }
 
-crate::dispatch::multiversion! {
-/// One run of a gradient pass: as [`value_run`], and `g[k]` receives (or, accumulating, adds)
-/// `factor`·wₖ·∂ℓₖ/∂p (0 for a dropped element).
-/// Compiled per CPU path ([`crate::dispatch`]).
-fn grad_run<T: Real, K: KeepRule<T>, M: ElementMath<T>>(
-        keep: &mut K,
-        math: &mut M,
-        a: usize,
-        p: &[T],
-        y: &[T],
-        g: &mut [T],
-        v: &mut [T],
-        out: &mut [T],
-        factor: T,
-        acc: bool,
-    ) => grad_body
-}
-
+/// One run of a gradient pass: as [`value_run`], and `g[k]` receives (or, accumulating,
+/// adds) `factor`·wₖ·∂ℓₖ/∂p (0 for a dropped element).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn grad_body<T: Real, K: KeepRule<T>, M: ElementMath<T>>(
+fn grad_run<T: Real, K: KeepRule<T>, M: ElementMath<T>>(
     keep: &mut K,
     math: &mut M,
     a: usize,
     p: &[T],
     y: &[T],
     g: &mut [T],
-    v: &mut [T],
+    v: Option<&mut [T]>,
     out: &mut [T],
     factor: T,
     acc: bool,
 ) {
-    let m = out
-        .len()
-        .min(p.len())
-        .min(y.len())
-        .min(g.len())
-        .min(v.len());
-    for k in 0..m {
-        let (w, c) = keep.weight(a + k, y[k]);
-        let (wl, gk) = if w == T::zero() {
-            (T::zero(), T::zero())
-        } else {
-            let (l, d) = math.loss_grad(a + k, p[k] / c, y[k] / c);
-            (w * l, factor * w * d / c)
-        };
-        // The old value is loaded unconditionally so that the select vectorises.
-        let old = g[k];
-        g[k] = if acc { old + gk } else { gk };
-        v[k] = wl;
-        out[k] = wl;
+    let m = out.len().min(p.len()).min(y.len()).min(g.len());
+    match v {
+        Some(v) => {
+            let m = m.min(v.len());
+            for k in 0..m {
+                let (wl, gk) = element_grad(keep, math, a + k, p[k], y[k], factor);
+                // The old value is loaded unconditionally so that the select vectorises.
+                let old = g[k];
+                g[k] = if acc { old + gk } else { gk };
+                v[k] = wl;
+                out[k] = wl;
+            }
+        }
+        None => {
+            for k in 0..m {
+                let (wl, gk) = element_grad(keep, math, a + k, p[k], y[k], factor);
+                let old = g[k];
+                g[k] = if acc { old + gk } else { gk };
+                out[k] = wl;
+            }
+        }
     }
 }
 
@@ -828,40 +845,60 @@ fn pass_body<T: Real, L: Pointwise<T>, F: Factors<T>, K: KeepRule<T>, M: Element
     mut math: M,
 ) -> CompensatedSum {
     let (pred, target) = (engine.pred, engine.target);
-    // Per-element values go to a scratch run when the caller wants none, so that no store
-    // in the loops is conditional.
-    let mut scratch = [T::zero(); FILL];
-    let mut values = sink.values.as_deref_mut();
-    match sink.grad.as_deref_mut() {
-        None => blocked_sum_fill_compensated::<T, T>(len, |j0, out| {
-            let a = start + j0;
-            let m = out.len();
-            let v = match values.as_deref_mut() {
-                Some(v) => &mut v[a..a + m],
-                None => &mut scratch[..m],
-            };
-            value_run(
-                &mut keep,
-                &mut math,
-                a,
-                &pred[a..a + m],
-                &target[a..a + m],
-                v,
-                out,
-            );
-        }),
-        Some(grad) => {
-            let (factor, acc) = (sink.factor, sink.accumulate);
-            blocked_sum_fill_compensated::<T, T>(len, |j0, out| {
-                let a = start + j0;
+    let factor = sink.factor;
+    let acc = sink.accumulate;
+    let values = sink.values.as_deref_mut();
+    // Four instances (gradient or not, values or not), so that no store is conditional. The
+    // full runs and the short last run share the per-element code; a full run has the
+    // constant length LANES, so its loop is unrolled into full-width vector operations.
+    match (sink.grad.as_deref_mut(), values) {
+        (None, None) => blocked_sum_runs::<T, T>(
+            len,
+            #[inline(always)]
+            |j: usize, out: &mut [T]| {
+                let a = start + j;
                 let m = out.len();
-                let v = match values.as_deref_mut() {
-                    Some(v) => &mut v[a..a + m],
-                    None => &mut scratch[..m],
-                };
-                let (p, y, g) = (&pred[a..a + m], &target[a..a + m], &mut grad[a..a + m]);
+                value_run(
+                    &mut keep,
+                    &mut math,
+                    a,
+                    &pred[a..a + m],
+                    &target[a..a + m],
+                    None,
+                    out,
+                );
+            },
+        ),
+        (None, Some(v)) => blocked_sum_runs::<T, T>(
+            len,
+            #[inline(always)]
+            |j: usize, out: &mut [T]| {
+                let a = start + j;
+                let m = out.len();
+                let (p, y) = (&pred[a..a + m], &target[a..a + m]);
+                value_run(&mut keep, &mut math, a, p, y, Some(&mut v[a..a + m]), out);
+            },
+        ),
+        (Some(g), None) => blocked_sum_runs::<T, T>(
+            len,
+            #[inline(always)]
+            |j: usize, out: &mut [T]| {
+                let a = start + j;
+                let m = out.len();
+                let (p, y, g) = (&pred[a..a + m], &target[a..a + m], &mut g[a..a + m]);
+                grad_run(&mut keep, &mut math, a, p, y, g, None, out, factor, acc);
+            },
+        ),
+        (Some(g), Some(v)) => blocked_sum_runs::<T, T>(
+            len,
+            #[inline(always)]
+            |j: usize, out: &mut [T]| {
+                let a = start + j;
+                let m = out.len();
+                let (p, y, g) = (&pred[a..a + m], &target[a..a + m], &mut g[a..a + m]);
+                let v = Some(&mut v[a..a + m]);
                 grad_run(&mut keep, &mut math, a, p, y, g, v, out, factor, acc);
-            })
-        }
+            },
+        ),
     }
 }
