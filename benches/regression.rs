@@ -3,6 +3,8 @@
 //! * `floor/read2`: Σ(pᵢ + yᵢ), the bytes of a loss value (2 reads);
 //! * `floor/read2_write1`: gᵢ = pᵢ − yᵢ with their sum, the bytes of value + gradient
 //!   (2 reads + 1 write), the floor the losses are held to;
+//! * `floor/read2_write1_f64`: the same for `f64` data (twice the bytes), the floor of the
+//!   `_f64` benches;
 //! * `naive/mse`: the loop a user would write (f32 accumulator, a second pass for the
 //!   gradient).
 //!
@@ -14,7 +16,7 @@
 //! PyTorch on the same sizes: `python3 benches/torch_baseline.py`.
 mod common;
 
-use common::{data, read2, read2_write1};
+use common::{data, read2, read2_write1, read2_write1_f64};
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use losskit::{regression, Options, Reduced};
 use std::time::Duration;
@@ -122,6 +124,9 @@ fn bench(c: &mut Criterion) {
         let p64: Vec<f64> = p.iter().map(|&x| x as f64).collect();
         let y64: Vec<f64> = y.iter().map(|&x| x as f64).collect();
         let mut g64 = vec![0.0f64; n];
+        group.bench_function("floor/read2_write1_f64", |b| {
+            b.iter(|| read2_write1_f64(black_box(&p64), black_box(&y64), &mut g64))
+        });
         group.bench_function("value+grad/mse_f64", |b| {
             b.iter(|| {
                 regression::mse(

@@ -97,27 +97,23 @@ pub trait Real:
     /// True for finite values (not ±∞, not NaN).
     #[allow(clippy::wrong_self_convention)]
     fn is_finite(self) -> bool;
-    /// sign(x) with sign(0) = 0 and sign(NaN) = NaN: the subgradient PyTorch uses for |x|.
+    /// sign(x) with sign(±0) = +0 and sign(NaN) = NaN: the subgradient PyTorch uses for |x|.
     #[inline(always)]
     fn signum0(self) -> Self {
-        // Written as selects so that loops over it vectorise.
-        let pos = if self > Self::zero() {
-            Self::one()
+        // One select, so that loops over it vectorise: ±1 with x's sign where |x| > 0, and
+        // x − x otherwise (+0 for ±0, NaN for NaN).
+        if self.abs() > Self::zero() {
+            Self::one().copy_sign(self)
         } else {
-            Self::zero()
-        };
-        let neg = if self < Self::zero() {
-            Self::one()
-        } else {
-            Self::zero()
-        };
-        // x·0 keeps NaN as NaN and turns ±0 into ±0.
-        pos - neg + self * Self::zero()
+            self - self
+        }
     }
+    /// |x| with the sign of `sign` (a bit operation, exact; NaN keeps its payload).
+    fn copy_sign(self, sign: Self) -> Self;
 }
 
 macro_rules! impl_real {
-    ($t:ty, $lanes:ty, $name:literal, $sqrt:path, $exp:path, $expm1:path, $ln:path,
+    ($t:ty, $bits:ty, $lanes:ty, $name:literal, $sqrt:path, $exp:path, $expm1:path, $ln:path,
      $ln1p:path, $tanh:path, $pow:path) => {
         impl Real for $t {
             type Lanes = $lanes;
@@ -137,6 +133,11 @@ macro_rules! impl_real {
             fn abs(self) -> Self {
                 // Clearing the sign bit is exact and inlines (a call into libm would not).
                 <$t>::from_bits(self.to_bits() & !(1 << (8 * core::mem::size_of::<$t>() - 1)))
+            }
+            #[inline(always)]
+            fn copy_sign(self, sign: Self) -> Self {
+                const SIGN: $bits = 1 << (8 * core::mem::size_of::<$t>() - 1);
+                <$t>::from_bits((self.to_bits() & !SIGN) | (sign.to_bits() & SIGN))
             }
             #[inline(always)]
             fn sqrt(self) -> Self {
@@ -180,6 +181,7 @@ macro_rules! impl_real {
 
 impl_real!(
     f32,
+    u32,
     crate::reduce::WideLanes,
     "f32",
     libm::sqrtf,
@@ -192,6 +194,7 @@ impl_real!(
 );
 impl_real!(
     f64,
+    u64,
     crate::reduce::CompensatedLanes,
     "f64",
     libm::sqrt,

@@ -45,6 +45,25 @@ fn read2_write1_body(p: &[f32], y: &[f32], g: &mut [f32]) -> f32 {
     lanes.iter().sum()
 }
 
+/// [`read2_write1_body`] for `f64` data (twice the bytes): gᵢ = pᵢ − yᵢ, and Σ (pᵢ − yᵢ)
+/// with 32 independent lanes.
+#[inline(always)]
+fn read2_write1_f64_body(p: &[f64], y: &[f64], g: &mut [f64]) -> f64 {
+    let mut lanes = [0.0f64; 32];
+    for ((a, b), g) in p
+        .chunks_exact(32)
+        .zip(y.chunks_exact(32))
+        .zip(g.chunks_exact_mut(32))
+    {
+        for k in 0..32 {
+            let d = a[k] - b[k];
+            g[k] = d;
+            lanes[k] += d;
+        }
+    }
+    lanes.iter().sum()
+}
+
 /// 1 read + 1 write (the bytes of an in-memory softmax gradient): gᵢ = 2xᵢ, and Σ xᵢ.
 #[inline(always)]
 fn read1_write1_body(x: &[f32], g: &mut [f32]) -> f32 {
@@ -88,4 +107,5 @@ macro_rules! widest {
 
 widest!(read2, read2_body, (p: &[f32], y: &[f32]) -> f32);
 widest!(read2_write1, read2_write1_body, (p: &[f32], y: &[f32], g: &mut [f32]) -> f32);
+widest!(read2_write1_f64, read2_write1_f64_body, (p: &[f64], y: &[f64], g: &mut [f64]) -> f64);
 widest!(read1_write1, read1_write1_body, (x: &[f32], g: &mut [f32]) -> f32);

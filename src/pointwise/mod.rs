@@ -77,6 +77,26 @@ pub trait Pointwise<T: Real> {
     fn loss_at(&self, col: usize, p: T, y: T) -> T {
         self.loss_grad_at(col, p, y).0
     }
+    /// Hands `visitor` a loss that computes the same bits as this one at every element
+    /// (same ℓ, ∂ℓ/∂p, [`Pointwise::finish`] and [`Pointwise::period`]) but may be cheaper,
+    /// e.g. with a division by a power of two replaced by the multiplication by its exact
+    /// reciprocal (x/2ᵏ and x·2⁻ᵏ round the same real number, so they are the same bits).
+    /// [`evaluate`] runs its passes with that loss. The default hands over `self`.
+    #[inline(always)]
+    fn with_equivalent<V: EquivalentVisitor<T>>(&self, visitor: V) -> V::Output
+    where
+        Self: Sized,
+    {
+        visitor.visit(self)
+    }
+}
+
+/// What [`Pointwise::with_equivalent`] calls with the equivalent loss (a generic callback).
+pub trait EquivalentVisitor<T: Real> {
+    /// The callback's result.
+    type Output;
+    /// Runs with `loss`.
+    fn visit<L: Pointwise<T>>(self, loss: &L) -> Self::Output;
 }
 
 /// The column i mod C of increasing indices i, without a division per element.
@@ -588,18 +608,45 @@ pub fn evaluate_with<T: Real, L: Pointwise<T>, F: Factors<T>>(
     if finish == Finish::Sqrt && opts.reduction == Reduction::None {
         return Err(Error::BadParameter { what: "reduction" });
     }
-    let keep = Keep { opts, factors };
-    let engine = Engine {
-        loss,
+    loss.with_equivalent(Run {
         pred,
         target,
-        keep,
         opts,
-    };
-    if opts.row_len > 0 {
-        engine.rows(values, grad)
-    } else {
-        engine.global(values, grad)
+        factors,
+        values,
+        grad,
+    })
+}
+
+/// The validated arguments of [`evaluate_with`], run with whichever equivalent of the loss
+/// [`Pointwise::with_equivalent`] hands over.
+struct Run<'a, 'o, 'b, T, F> {
+    pred: &'a [T],
+    target: &'a [T],
+    opts: &'a Options<'o, T>,
+    factors: &'a F,
+    values: Option<&'b mut [T]>,
+    grad: Option<&'b mut [T]>,
+}
+
+impl<T: Real, F: Factors<T>> EquivalentVisitor<T> for Run<'_, '_, '_, T, F> {
+    type Output = Result<Reduced<T>, Error>;
+    fn visit<L: Pointwise<T>>(self, loss: &L) -> Self::Output {
+        let engine = Engine {
+            loss,
+            pred: self.pred,
+            target: self.target,
+            keep: Keep {
+                opts: self.opts,
+                factors: self.factors,
+            },
+            opts: self.opts,
+        };
+        if self.opts.row_len > 0 {
+            engine.rows(self.values, self.grad)
+        } else {
+            engine.global(self.values, self.grad)
+        }
     }
 }
 

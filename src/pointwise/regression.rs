@@ -2,7 +2,7 @@
 //! [`evaluate`] with that loss. Throughout, d = p − y (prediction minus
 //! target) and the gradient is taken with respect to p.
 
-use super::{evaluate, Finish, Pointwise};
+use super::{evaluate, EquivalentVisitor, Finish, Pointwise};
 use crate::{Error, Options, Real, Reduced};
 
 /// Squared error: ℓ = (p − y)², ∂ℓ/∂p = 2(p − y).
@@ -150,20 +150,53 @@ impl<T: Real> Huber<T> {
     }
 }
 
+/// Huber's ℓ and ∂ℓ/∂p with threshold δ, branch-free: with g = clamp(d, −δ, δ) (the
+/// gradient), ℓ = |g·(d − ½g)|, which is ½d² inside (d·(d/2) is the same bits as (d/2)·d,
+/// the halving being exact) and δ(|d| − ½δ) outside (g and d − ½g have one sign, so the
+/// product is that value up to the sign the absolute value removes, which also makes
+/// ℓ(−0) = +0). A NaN d gives a NaN ℓ and gradient.
+#[inline(always)]
+fn huber_parts<T: Real>(d: T, delta: T) -> (T, T) {
+    let g = if d > delta { delta } else { d };
+    let g = if g < -delta { -delta } else { g };
+    ((g * (d - T::from_f64(0.5) * g)).abs(), g)
+}
+
 impl<T: Real> Pointwise<T> for Huber<T> {
     #[inline(always)]
     fn loss_grad(&self, p: T, y: T) -> (T, T) {
-        let d = p - y;
-        let a = d.abs();
-        let half = T::from_f64(0.5);
-        if a < self.delta {
-            (half * d * d, d)
-        } else {
-            (
-                self.delta * (a - half * self.delta),
-                self.delta * d.signum0(),
-            )
-        }
+        huber_parts(p - y, self.delta)
+    }
+}
+
+/// 1/t when multiplying a Huber-type loss of threshold t by it gives the same bits as the
+/// divided formulas of [`SmoothL1`] and [`ScaleFreeHuber`]: t a power of two in [2⁻⁶⁰, 1]
+/// (so 1/t is exact, x·(1/t) = x/t for every x, and the outer value t(|d| − t/2)·(1/t) =
+/// |d| − t/2 exactly: the product by t neither overflows nor drops below the normal
+/// range); else `None`.
+fn exact_reciprocal<T: Real>(t: T) -> Option<T> {
+    let wide = t.to_f64();
+    // A positive power of two has no mantissa bits in its f64 form.
+    let power_of_two = wide.to_bits() & ((1u64 << 52) - 1) == 0;
+    let in_range = (libm::ldexp(1.0, -60)..=1.0).contains(&wide);
+    (power_of_two && in_range).then(|| T::one() / t)
+}
+
+/// Huber_t / t computed as Huber_t · r with r = 1/t exact (see [`exact_reciprocal`]):
+/// ℓ = ½d²·r if |d| < t, else |d| − ½t; ∂ℓ/∂p = clamp(d, −t, t)·r. Multiplications only,
+/// and the same bits as [`SmoothL1`] with β = t and [`ScaleFreeHuber`] with δ = t, which
+/// hand it to the engine through [`Pointwise::with_equivalent`].
+#[derive(Clone, Copy, Debug)]
+struct ReciprocalHuber<T> {
+    t: T,
+    r: T,
+}
+
+impl<T: Real> Pointwise<T> for ReciprocalHuber<T> {
+    #[inline(always)]
+    fn loss_grad(&self, p: T, y: T) -> (T, T) {
+        let (l, g) = huber_parts(p - y, self.t);
+        (l * self.r, g * self.r)
     }
 }
 
@@ -195,6 +228,13 @@ impl<T: Real> Pointwise<T> for ScaleFreeHuber<T> {
         };
         let g = if inner { d / self.delta } else { d.signum0() };
         (l, g)
+    }
+    #[inline(always)]
+    fn with_equivalent<V: EquivalentVisitor<T>>(&self, visitor: V) -> V::Output {
+        match exact_reciprocal(self.delta) {
+            Some(r) => visitor.visit(&ReciprocalHuber { t: self.delta, r }),
+            None => visitor.visit(self),
+        }
     }
 }
 
@@ -232,6 +272,13 @@ impl<T: Real> Pointwise<T> for SmoothL1<T> {
         };
         let g = if inner { d / self.beta } else { d.signum0() };
         (l, g)
+    }
+    #[inline(always)]
+    fn with_equivalent<V: EquivalentVisitor<T>>(&self, visitor: V) -> V::Output {
+        match exact_reciprocal(self.beta) {
+            Some(r) => visitor.visit(&ReciprocalHuber { t: self.beta, r }),
+            None => visitor.visit(self),
+        }
     }
 }
 
