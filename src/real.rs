@@ -41,6 +41,10 @@ pub trait Real:
 {
     /// The lane accumulator used to sum values of this type (see [`crate::reduce`]).
     type Lanes: crate::reduce::LaneSum;
+    /// True when terms of this type are best widened to `f64` from memory: the summation
+    /// then has its terms written four runs at a time to a buffer (see
+    /// [`crate::reduce::blocked_sum_runs`]). A tuning constant; no result depends on it.
+    const WIDEN_FROM_MEMORY: bool;
     /// `"f32"` or `"f64"`, for messages and test names.
     const NAME: &'static str;
     /// Machine epsilon of the type.
@@ -113,10 +117,11 @@ pub trait Real:
 }
 
 macro_rules! impl_real {
-    ($t:ty, $bits:ty, $lanes:ty, $name:literal, $sqrt:path, $exp:path, $expm1:path, $ln:path,
+    ($t:ty, $bits:ty, $lanes:ty, $wide:literal, $name:literal, $sqrt:path, $exp:path, $expm1:path, $ln:path,
      $ln1p:path, $tanh:path, $pow:path) => {
         impl Real for $t {
             type Lanes = $lanes;
+            const WIDEN_FROM_MEMORY: bool = $wide;
             const NAME: &'static str = $name;
             const EPSILON: Self = <$t>::EPSILON;
             const INFINITY: Self = <$t>::INFINITY;
@@ -183,6 +188,7 @@ impl_real!(
     f32,
     u32,
     crate::reduce::WideLanes,
+    true,
     "f32",
     libm::sqrtf,
     libm::expf,
@@ -196,6 +202,7 @@ impl_real!(
     f64,
     u64,
     crate::reduce::CompensatedLanes,
+    false,
     "f64",
     libm::sqrt,
     libm::exp,

@@ -594,6 +594,15 @@ pub fn blocked_sum_runs<T: Real, E: Real>(
         let mut lanes = T::Lanes::default();
         let mut i0 = start;
         #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+        while E::WIDEN_FROM_MEMORY && end - i0 >= 4 * LANES {
+            let mut terms = [E::zero(); 4 * LANES];
+            fill(i0, &mut terms);
+            for run in terms.chunks_exact(LANES) {
+                lanes.add_terms(run.try_into().unwrap());
+            }
+            i0 += 4 * LANES;
+        }
+        #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
         while end - i0 >= LANES {
             let mut terms = [E::zero(); LANES];
             fill(i0, &mut terms);

@@ -232,6 +232,8 @@ impl<T: Real> Pointwise<T> for ScaleFreeHuber<T> {
     #[inline(always)]
     fn with_equivalent<V: EquivalentVisitor<T>>(&self, visitor: V) -> V::Output {
         match exact_reciprocal(self.delta) {
+            // Huber_1 / 1 is Huber_1: no multiplications at all.
+            Some(r) if r == T::one() => visitor.visit(&Huber { delta: r }),
             Some(r) => visitor.visit(&ReciprocalHuber { t: self.delta, r }),
             None => visitor.visit(self),
         }
@@ -276,6 +278,8 @@ impl<T: Real> Pointwise<T> for SmoothL1<T> {
     #[inline(always)]
     fn with_equivalent<V: EquivalentVisitor<T>>(&self, visitor: V) -> V::Output {
         match exact_reciprocal(self.beta) {
+            // Huber_1 / 1 is Huber_1: no multiplications at all.
+            Some(r) if r == T::one() => visitor.visit(&Huber { delta: r }),
             Some(r) => visitor.visit(&ReciprocalHuber { t: self.beta, r }),
             None => visitor.visit(self),
         }
