@@ -109,7 +109,10 @@ pub trait Real:
         if self.abs() > Self::zero() {
             Self::one().copy_sign(self)
         } else {
-            self - self
+            // Deliberately x − x (clippy flags subtracting a value from itself).
+            #[allow(clippy::eq_op)]
+            let zero_or_nan = self - self;
+            zero_or_nan
         }
     }
     /// |x| with the sign of `sign` (a bit operation, exact; NaN keeps its payload).

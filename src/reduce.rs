@@ -415,7 +415,7 @@ impl LaneSum for WideLanes {
 }
 
 /// [`LANES`] compensated `f64` partial sums (used for `f64` data): lane k is the unevaluated
-/// pair hi[k] + lo[k], hi[k] the plain sum of the lane's terms and lo[k] the sum of the exact
+/// pair `hi[k] + lo[k]`, `hi[k]` the plain sum of the lane's terms and `lo[k]` the sum of the exact
 /// rounding errors of those additions (Knuth's TwoSum). A lane whose `hi` is not finite has
 /// no meaningful remainder (∞ − ∞ = NaN); its `lo` is dropped at the fold.
 #[derive(Clone, Copy)]
