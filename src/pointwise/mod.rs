@@ -895,9 +895,39 @@ fn pass_body<T: Real, L: Pointwise<T>, F: Factors<T>, K: KeepRule<T>, M: Element
     let factor = sink.factor;
     let acc = sink.accumulate;
     let values = sink.values.as_deref_mut();
+    // Small targets (embedded cores): two instances (gradient or not), the per-element
+    // values going to a scratch run when the caller wants none, to keep the code small.
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    {
+        let mut values = values;
+        let mut scratch = [T::zero(); crate::reduce::LANES];
+        match sink.grad.as_deref_mut() {
+            None => blocked_sum_runs::<T, T>(len, |j: usize, out: &mut [T]| {
+                let a = start + j;
+                let m = out.len();
+                let v = match values.as_deref_mut() {
+                    Some(v) => &mut v[a..a + m],
+                    None => &mut scratch[..m],
+                };
+                let (p, y) = (&pred[a..a + m], &target[a..a + m]);
+                value_run(&mut keep, &mut math, a, p, y, Some(v), out);
+            }),
+            Some(g) => blocked_sum_runs::<T, T>(len, |j: usize, out: &mut [T]| {
+                let a = start + j;
+                let m = out.len();
+                let v = match values.as_deref_mut() {
+                    Some(v) => &mut v[a..a + m],
+                    None => &mut scratch[..m],
+                };
+                let (p, y, g) = (&pred[a..a + m], &target[a..a + m], &mut g[a..a + m]);
+                grad_run(&mut keep, &mut math, a, p, y, g, Some(v), out, factor, acc);
+            }),
+        }
+    }
     // Four instances (gradient or not, values or not), so that no store is conditional. The
     // full runs and the short last run share the per-element code; a full run has the
     // constant length LANES, so its loop is unrolled into full-width vector operations.
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
     match (sink.grad.as_deref_mut(), values) {
         (None, None) => blocked_sum_runs::<T, T>(
             len,

@@ -2,7 +2,9 @@
 //! [`evaluate`] with that loss. Throughout, d = p − y (prediction minus
 //! target) and the gradient is taken with respect to p.
 
-use super::{evaluate, EquivalentVisitor, Finish, Pointwise};
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+use super::EquivalentVisitor;
+use super::{evaluate, Finish, Pointwise};
 use crate::{Error, Options, Real, Reduced};
 
 /// Squared error: ℓ = (p − y)², ∂ℓ/∂p = 2(p − y).
@@ -174,6 +176,10 @@ impl<T: Real> Pointwise<T> for Huber<T> {
 /// (so 1/t is exact, x·(1/t) = x/t for every x, and the outer value t(|d| − t/2)·(1/t) =
 /// |d| − t/2 exactly: the product by t neither overflows nor drops below the normal
 /// range); else `None`.
+#[cfg_attr(
+    not(any(target_arch = "x86_64", target_arch = "aarch64")),
+    allow(dead_code)
+)]
 fn exact_reciprocal<T: Real>(t: T) -> Option<T> {
     let wide = t.to_f64();
     // A positive power of two has no mantissa bits in its f64 form.
@@ -187,6 +193,10 @@ fn exact_reciprocal<T: Real>(t: T) -> Option<T> {
 /// and the same bits as [`SmoothL1`] with β = t and [`ScaleFreeHuber`] with δ = t, which
 /// hand it to the engine through [`Pointwise::with_equivalent`].
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(
+    not(any(target_arch = "x86_64", target_arch = "aarch64")),
+    allow(dead_code)
+)]
 struct ReciprocalHuber<T> {
     t: T,
     r: T,
@@ -229,6 +239,8 @@ impl<T: Real> Pointwise<T> for ScaleFreeHuber<T> {
         let g = if inner { d / self.delta } else { d.signum0() };
         (l, g)
     }
+    // Only where code size is no concern: each equivalent is one more engine instance.
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
     #[inline(always)]
     fn with_equivalent<V: EquivalentVisitor<T>>(&self, visitor: V) -> V::Output {
         match exact_reciprocal(self.delta) {
@@ -275,6 +287,8 @@ impl<T: Real> Pointwise<T> for SmoothL1<T> {
         let g = if inner { d / self.beta } else { d.signum0() };
         (l, g)
     }
+    // Only where code size is no concern: each equivalent is one more engine instance.
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
     #[inline(always)]
     fn with_equivalent<V: EquivalentVisitor<T>>(&self, visitor: V) -> V::Output {
         match exact_reciprocal(self.beta) {
