@@ -5,6 +5,7 @@
 #
 #   bash cuda/emulator/build.sh          # writes target/cuda-emu/libcuda.so.1
 #   bash cuda/emulator/build.sh OUTDIR   # writes OUTDIR/libcuda.so.1
+# (and OUTDIR/selftest, the emulator's self-test, which test.sh runs).
 #
 # -ffp-contract=off: no a*b+c is fused into an FMA, as in the PTX (NVRTC --fmad=false).
 #
@@ -40,6 +41,10 @@ if [ -n "$stray" ] || ! objdump -h "$out/libcuda.so.1.tmp" | grep " lkemu_shared
     echo "build.sh: __shared__ variables outside the lkemu_shared section: ${stray:-no section}" >&2
     exit 1
 fi
+# The emulator's self-test (selftest.cpp), statically linked with the same objects.
+"$CXX" "${flags[@]}" -c "$here/selftest.cpp" -o "$obj/selftest.o"
+"$CXX" -o "$out/selftest" "$obj/selftest.o" "$obj/kernels.o" "$obj/runtime.o" "$obj/driver.o" "$obj/stubs.o" \
+    -lm -lpthread
 mv "$out/libcuda.so.1.tmp" "$out/libcuda.so.1"
 ln -sf libcuda.so.1 "$out/libcuda.so"
 echo "built $out/libcuda.so.1"

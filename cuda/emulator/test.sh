@@ -13,6 +13,9 @@ root="$(dirname "$(dirname "$here")")"
 cd "$root"
 lib="$root/target/cuda-emu"
 bash "$here/build.sh" "$lib"
+# The emulator's checks must be able to fail (divergent barriers, warp misuse, races, PTX
+# drift, writes past an allocation).
+"$lib/selftest" "$root/cuda/losskit.ptx"
 # Build the test binaries first, so that the timed runs below are only the tests.
 cargo test -p losskit --features cuda --test cuda --no-run
 cargo test -p losskit-capi --features cuda --lib --no-run
