@@ -29,10 +29,11 @@
 extern "C" char __start_lkemu_shared[] __attribute__((weak));
 extern "C" char __stop_lkemu_shared[] __attribute__((weak));
 
-// Context switches: on x86-64 a few instructions that save the callee-saved registers,
-// MXCSR and the x87 control word on the stack (swapcontext would also make a system call
-// per switch to save the signal mask, which made it most of the run time); elsewhere
-// ucontext.
+// Context switches: on x86-64 a few instructions that save the callee-saved registers on
+// the stack and swap stack pointers (swapcontext also makes a system call per switch to
+// save the signal mask, which made it most of the run time); elsewhere ucontext. The
+// floating-point control state (MXCSR, x87 control word) is not switched: every fiber runs
+// on the launching thread, and the kernels never change rounding or exception modes.
 #if defined(__x86_64__)
 #define LKEMU_ASM_SWITCH 1
 extern "C" void lkemu_switch(void **save_sp, void *new_sp);
@@ -48,14 +49,8 @@ lkemu_switch:
     pushq %r13
     pushq %r14
     pushq %r15
-    subq $8, %rsp
-    stmxcsr (%rsp)
-    fnstcw 4(%rsp)
     movq %rsp, (%rdi)
     movq %rsi, %rsp
-    ldmxcsr (%rsp)
-    fldcw 4(%rsp)
-    addq $8, %rsp
     popq %r15
     popq %r14
     popq %r13
@@ -169,14 +164,13 @@ void yield_to_scheduler(Fiber *f) {
 
 void start_fiber(Fiber &f, char *stack) {
 #if LKEMU_ASM_SWITCH
-    // The frame lkemu_switch pops: MXCSR and x87 control word, r15..r12, rbx, rbp, then the
-    // return address fiber_main, entered with the stack as after a call (rsp = 8 mod 16).
+    // The frame lkemu_switch pops: r15..r12, rbx, rbp, then the return address fiber_main,
+    // entered with the stack as after a call (rsp = 8 mod 16).
     uintptr_t top = ((uintptr_t)stack + kStack) & ~(uintptr_t)15;
     uint64_t *sp = (uint64_t *)top;
     *--sp = 0;                           // fiber_main's (never used) return address
     *--sp = (uint64_t)(uintptr_t)&fiber_main;
     for (int i = 0; i < 6; ++i) *--sp = 0;  // rbp, rbx, r12..r15
-    *--sp = 0x1f80ull | (0x037full << 32);  // MXCSR default, x87 control word default
     f.sp = sp;
 #else
     getcontext(&f.ctx);
