@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <string>
@@ -62,7 +63,7 @@ struct Module {
 
 Context primary;
 int primary_refs = 0;
-bool initialised = false;
+std::atomic<bool> initialised{false};
 thread_local std::vector<Context *> ctx_stack;
 
 struct Allocation {
@@ -547,8 +548,9 @@ API CUresult cuModuleGetFunction(void **f, void *module, const char *name) {
     return CUDA_SUCCESS;
 }
 API CUresult cuFuncGetAttribute(int *v, int attr, void *f) {
-    if (!v || !f) return CUDA_ERROR_INVALID_VALUE;
     const lkemu::Kernel *k = (const lkemu::Kernel *)f;
+    if (k < lkemu::kernels || k >= lkemu::kernels + lkemu::kernel_count) return CUDA_ERROR_INVALID_HANDLE;
+    if (!v) return CUDA_ERROR_INVALID_VALUE;
     *v = attr == 0 ? (int)k->max_threads : 0;  // MAX_THREADS_PER_BLOCK
     return CUDA_SUCCESS;
 }
@@ -556,8 +558,9 @@ API CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsi
                             unsigned shared_bytes, void *s, void **params, void **extra) {
     CUresult r = stream_ok(s);
     if (r != CUDA_SUCCESS) return r;
-    const lkemu::Kernel *k = find_kernel(f ? ((const lkemu::Kernel *)f)->name : "");
-    if (!k || k != f) return CUDA_ERROR_INVALID_HANDLE;
+    // A function handle is the address of an entry of the kernel table.
+    const lkemu::Kernel *k = (const lkemu::Kernel *)f;
+    if (k < lkemu::kernels || k >= lkemu::kernels + lkemu::kernel_count) return CUDA_ERROR_INVALID_HANDLE;
     if (gx == 0 || gy == 0 || gz == 0 || bx == 0 || by == 0 || bz == 0) return CUDA_ERROR_INVALID_VALUE;
     if ((unsigned long long)bx * by * bz > k->max_threads) return CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES;
     // The kernels use static shared memory only, and take one by-value parameter.
