@@ -63,6 +63,8 @@ pub trait Elementary: Copy {
     fn ln_1p_recip_v(self) -> (Self, Self);
     /// (ln cosh x, tanh x).
     fn log_cosh_tanh_v(self) -> (Self, Self);
+    /// (ln(1 + e^(−|x|)), σ(|x|), σ(−|x|)).
+    fn logistic_v(self) -> (Self, Self, Self);
 }
 
 impl Elementary for f32 {
@@ -94,6 +96,10 @@ impl Elementary for f32 {
     fn log_cosh_tanh_v(self) -> (f32, f32) {
         log_cosh_tanh_f32(self)
     }
+    #[inline(always)]
+    fn logistic_v(self) -> (f32, f32, f32) {
+        logistic_kernel_f32(self)
+    }
 }
 
 impl Elementary for f64 {
@@ -124,6 +130,10 @@ impl Elementary for f64 {
     #[inline(always)]
     fn log_cosh_tanh_v(self) -> (f64, f64) {
         log_cosh_tanh_f64(self)
+    }
+    #[inline(always)]
+    fn logistic_v(self) -> (f64, f64, f64) {
+        logistic_kernel_f64(self)
     }
 }
 
@@ -157,6 +167,15 @@ pub fn exp_nonpositive_f32(x: f32) -> f32 {
 /// The body of [`exp_f32`], for x ∈ [−104, 89] or NaN.
 #[inline(always)]
 fn exp_core_f32(x: f32) -> f32 {
+    let (q, s1, s2) = exp_split_f32(x);
+    (q + 1.0) * s1 * s2
+}
+
+/// eˣ in parts for x ∈ [−104, 89] or NaN: (q, s₁, s₂) with eˣ ≈ ((1 + q)·s₁)·s₂, where
+/// q ≈ eʳ − 1 (|q| < 0.42) carries the reduced argument's result before the rounding of
+/// 1 + q, and s₁, s₂ are the two powers of two whose product is 2ⁿ.
+#[inline(always)]
+fn exp_split_f32(x: f32) -> (f32, f32, f32) {
     const LOG2E: f32 = core::f32::consts::LOG2_E;
     const LN2_HI: f32 = 0.693_359_4; // 0x3f318000: 9 significant bits, n·LN2_HI is exact
     const LN2_LO: f32 = -2.121_944_4e-4;
@@ -172,12 +191,12 @@ fn exp_core_f32(x: f32) -> f32 {
     let n = (t.to_bits() as i32).wrapping_sub(SHIFT.to_bits() as i32);
     let r = (x - nf * LN2_HI) - nf * LN2_LO;
     let r2 = r * r;
-    let p = (((((P0 * r + P1) * r + P2) * r + P3) * r + P4) * r + P5) * r2 + r + 1.0;
+    let q = (((((P0 * r + P1) * r + P2) * r + P3) * r + P4) * r + P5) * r2 + r;
     let n1 = n >> 1;
     let n2 = n.wrapping_sub(n1);
     let s1 = f32::from_bits((n1.wrapping_add(127) as u32).wrapping_shl(23));
     let s2 = f32::from_bits((n2.wrapping_add(127) as u32).wrapping_shl(23));
-    p * s1 * s2
+    (q, s1, s2)
 }
 
 /// eˣ for `f64`, branch-free (see the module docs).
@@ -207,6 +226,13 @@ pub fn exp_nonpositive_f64(x: f64) -> f64 {
 /// The body of [`exp_f64`], for x ∈ [−746, 710] or NaN.
 #[inline(always)]
 fn exp_core_f64(x: f64) -> f64 {
+    let (q, s1, s2) = exp_split_f64(x);
+    (1.0 + q) * s1 * s2
+}
+
+/// eˣ in parts for x ∈ [−746, 710] or NaN, as [`exp_split_f32`].
+#[inline(always)]
+fn exp_split_f64(x: f64) -> (f64, f64, f64) {
     const LOG2E: f64 = core::f64::consts::LOG2_E;
     const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1; // 32 significant bits
     const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
@@ -224,12 +250,12 @@ fn exp_core_f64(x: f64) -> f64 {
     let r = hi - lo;
     let rr = r * r;
     let c = r - rr * (P1 + rr * (P2 + rr * (P3 + rr * (P4 + rr * P5))));
-    let p = 1.0 + ((r * c / (2.0 - c) - lo) + hi);
+    let q = (r * c / (2.0 - c) - lo) + hi;
     let n1 = n >> 1;
     let n2 = n.wrapping_sub(n1);
     let s1 = f64::from_bits((n1.wrapping_add(1023) as u64).wrapping_shl(52));
     let s2 = f64::from_bits((n2.wrapping_add(1023) as u64).wrapping_shl(52));
-    p * s1 * s2
+    (q, s1, s2)
 }
 
 /// ln x for `f32`, branch-free (see the module docs).
@@ -363,20 +389,63 @@ pub fn ln_1p_f64(x: f64) -> f64 {
 #[inline(always)]
 pub fn ln_1p_recip_f32(x: f32) -> (f32, f32) {
     let u = 1.0 + x;
-    let inv = 1.0 / u;
-    let c = (x - (u - 1.0)) * inv;
+    let r = 1.0 / u;
+    // 1 + x = u + δ exactly, δ = x − (u − 1); c = δ/u to first order.
+    let c = (x - (u - 1.0)) * r;
     let l = ln_reduced_f32(u, 0) + c;
-    (if x == f32::INFINITY { x } else { l }, inv)
+    // 1/(u + δ) = (1/u)·(1 − δ/u + …): the rounding of u corrected in the reciprocal too.
+    let inv = r - r * c;
+    if x == f32::INFINITY {
+        (x, 0.0)
+    } else {
+        (l, inv)
+    }
 }
 
 /// (ln(1 + x), 1/(1 + x)) for `f64` x ≥ 0 (or NaN, +∞), branch-free, as [`ln_1p_recip_f32`].
 #[inline(always)]
 pub fn ln_1p_recip_f64(x: f64) -> (f64, f64) {
     let u = 1.0 + x;
-    let inv = 1.0 / u;
-    let c = (x - (u - 1.0)) * inv;
+    let r = 1.0 / u;
+    // 1 + x = u + δ exactly, δ = x − (u − 1); c = δ/u to first order.
+    let c = (x - (u - 1.0)) * r;
     let l = ln_reduced_f64(u, 0) + c;
-    (if x == f64::INFINITY { x } else { l }, inv)
+    // 1/(u + δ) = (1/u)·(1 − δ/u + …): the rounding of u corrected in the reciprocal too.
+    let inv = r - r * c;
+    if x == f64::INFINITY {
+        (x, 0.0)
+    } else {
+        (l, inv)
+    }
+}
+
+/// (ln(1 + e), σ(|x|), σ(−|x|)) for `f32` with e = e^(−|x|), branch-free, from one
+/// exponential, one logarithm and one division.
+///
+/// (l, r) = [`ln_1p_recip_f32`](e) gives ln(1 + e) and σ(|x|) = 1/(1 + e). σ(−|x|) = e·r is
+/// formed from the parts of e before its last rounding: with e = ((1 + q)·s₁)·s₂ (see
+/// [`exp_f32`]), σ(−|x|) = ((r + q·r)·s₁)·s₂, which saves the half ulp of rounding 1 + q.
+/// For |x| = ∞: (0, 1, 0); NaN gives NaN.
+#[inline(always)]
+pub fn logistic_kernel_f32(x: f32) -> (f32, f32, f32) {
+    let a = f32::from_bits(x.to_bits() & 0x7fff_ffff);
+    let na = if a > 104.0 { -104.0 } else { -a };
+    let (q, s1, s2) = exp_split_f32(na);
+    let e = (q + 1.0) * s1 * s2;
+    let (l, r) = ln_1p_recip_f32(e);
+    (l, r, (r + q * r) * s1 * s2)
+}
+
+/// (ln(1 + e), σ(|x|), σ(−|x|)) for `f64` with e = e^(−|x|), branch-free, as
+/// [`logistic_kernel_f32`].
+#[inline(always)]
+pub fn logistic_kernel_f64(x: f64) -> (f64, f64, f64) {
+    let a = f64::from_bits(x.to_bits() & 0x7fff_ffff_ffff_ffff);
+    let na = if a > 746.0 { -746.0 } else { -a };
+    let (q, s1, s2) = exp_split_f64(na);
+    let e = (1.0 + q) * s1 * s2;
+    let (l, r) = ln_1p_recip_f64(e);
+    (l, r, (r + q * r) * s1 * s2)
 }
 
 /// (ln cosh x, tanh x) for `f32`, branch-free; even and odd in x respectively.
@@ -520,16 +589,14 @@ pub fn ln_1p_recip<T: Real>(x: T) -> (T, T) {
 }
 
 /// The shared part of the logistic functions, in one branch-free pass:
-/// (e, ln(1 + e), 1/(1 + e)) with e = e^(−|x|) ∈ [0, 1].
+/// (ln(1 + e), 1/(1 + e), e/(1 + e)) with e = e^(−|x|) ∈ [0, 1], i.e.
+/// (ln(1 + e^(−|x|)), σ(|x|), σ(−|x|)) (see [`logistic_kernel_f32`]).
 ///
 /// Every stable form follows with a select on the sign of x: softplus(x) = max(x, 0) +
-/// ln(1 + e), softplus(−x) = max(−x, 0) + ln(1 + e), σ(|x|) = 1/(1 + e) and
-/// σ(−|x|) = e/(1 + e).
+/// ln(1 + e), softplus(−x) = max(−x, 0) + ln(1 + e), and σ(±x) is σ(|x|) or σ(−|x|).
 #[inline(always)]
 pub fn logistic_kernel<T: Real>(x: T) -> (T, T, T) {
-    let e = exp_nonpositive(-abs(x));
-    let (l, inv) = ln_1p_recip(e);
-    (e, l, inv)
+    x.logistic_v()
 }
 
 /// (ln cosh x, tanh x) without overflow or cancellation (vectorisable; see

@@ -38,8 +38,8 @@ fn times<T: Real>(c: T, x: T) -> T {
 #[inline(always)]
 fn logistic_parts<T: Real>(z: T) -> (T, T, T, T) {
     let a = math::abs(z);
-    let (e, l, inv) = math::logistic_kernel(z);
-    let (sp_big, sp_small, s_big, s_small) = (a + l, l, inv, e * inv);
+    let (l, s_big, s_small) = math::logistic_kernel(z);
+    let (sp_big, sp_small) = (a + l, l);
     if z < T::zero() {
         (sp_small, sp_big, s_small, s_big)
     } else {
