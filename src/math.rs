@@ -388,13 +388,7 @@ pub fn ln_1p_f64(x: f64) -> f64 {
 /// NaN gives NaN twice. A negative x gives unspecified results.
 #[inline(always)]
 pub fn ln_1p_recip_f32(x: f32) -> (f32, f32) {
-    let u = 1.0 + x;
-    let r = 1.0 / u;
-    // 1 + x = u + δ exactly, δ = x − (u − 1); c = δ/u to first order.
-    let c = (x - (u - 1.0)) * r;
-    let l = ln_reduced_f32(u, 0) + c;
-    // 1/(u + δ) = (1/u)·(1 − δ/u + …): the rounding of u corrected in the reciprocal too.
-    let inv = r - r * c;
+    let (l, inv) = ln_1p_recip_finite_f32(x);
     if x == f32::INFINITY {
         (x, 0.0)
     } else {
@@ -402,16 +396,22 @@ pub fn ln_1p_recip_f32(x: f32) -> (f32, f32) {
     }
 }
 
-/// (ln(1 + x), 1/(1 + x)) for `f64` x ≥ 0 (or NaN, +∞), branch-free, as [`ln_1p_recip_f32`].
+/// [`ln_1p_recip_f32`] for finite x ≥ 0 (or NaN): without the select for x = +∞.
 #[inline(always)]
-pub fn ln_1p_recip_f64(x: f64) -> (f64, f64) {
+fn ln_1p_recip_finite_f32(x: f32) -> (f32, f32) {
     let u = 1.0 + x;
     let r = 1.0 / u;
     // 1 + x = u + δ exactly, δ = x − (u − 1); c = δ/u to first order.
     let c = (x - (u - 1.0)) * r;
-    let l = ln_reduced_f64(u, 0) + c;
+    let l = ln_reduced_f32(u, 0) + c;
     // 1/(u + δ) = (1/u)·(1 − δ/u + …): the rounding of u corrected in the reciprocal too.
-    let inv = r - r * c;
+    (l, r - r * c)
+}
+
+/// (ln(1 + x), 1/(1 + x)) for `f64` x ≥ 0 (or NaN, +∞), branch-free, as [`ln_1p_recip_f32`].
+#[inline(always)]
+pub fn ln_1p_recip_f64(x: f64) -> (f64, f64) {
+    let (l, inv) = ln_1p_recip_finite_f64(x);
     if x == f64::INFINITY {
         (x, 0.0)
     } else {
@@ -419,10 +419,22 @@ pub fn ln_1p_recip_f64(x: f64) -> (f64, f64) {
     }
 }
 
+/// [`ln_1p_recip_f64`] for finite x ≥ 0 (or NaN): without the select for x = +∞.
+#[inline(always)]
+fn ln_1p_recip_finite_f64(x: f64) -> (f64, f64) {
+    let u = 1.0 + x;
+    let r = 1.0 / u;
+    // 1 + x = u + δ exactly, δ = x − (u − 1); c = δ/u to first order.
+    let c = (x - (u - 1.0)) * r;
+    let l = ln_reduced_f64(u, 0) + c;
+    // 1/(u + δ) = (1/u)·(1 − δ/u + …): the rounding of u corrected in the reciprocal too.
+    (l, r - r * c)
+}
+
 /// (ln(1 + e), σ(|x|), σ(−|x|)) for `f32` with e = e^(−|x|), branch-free, from one
 /// exponential, one logarithm and one division.
 ///
-/// (l, r) = [`ln_1p_recip_f32`](e) gives ln(1 + e) and σ(|x|) = 1/(1 + e). σ(−|x|) = e·r is
+/// (l, r) = `ln_1p_recip_f32(e)` gives ln(1 + e) and σ(|x|) = 1/(1 + e). σ(−|x|) = e·r is
 /// formed from the parts of e before its last rounding: with e = ((1 + q)·s₁)·s₂ (see
 /// [`exp_f32`]), σ(−|x|) = ((r + q·r)·s₁)·s₂, which saves the half ulp of rounding 1 + q.
 /// For |x| = ∞: (0, 1, 0); NaN gives NaN.
@@ -432,7 +444,7 @@ pub fn logistic_kernel_f32(x: f32) -> (f32, f32, f32) {
     let na = if a > 104.0 { -104.0 } else { -a };
     let (q, s1, s2) = exp_split_f32(na);
     let e = (q + 1.0) * s1 * s2;
-    let (l, r) = ln_1p_recip_f32(e);
+    let (l, r) = ln_1p_recip_finite_f32(e);
     (l, r, (r + q * r) * s1 * s2)
 }
 
@@ -444,16 +456,17 @@ pub fn logistic_kernel_f64(x: f64) -> (f64, f64, f64) {
     let na = if a > 746.0 { -746.0 } else { -a };
     let (q, s1, s2) = exp_split_f64(na);
     let e = (1.0 + q) * s1 * s2;
-    let (l, r) = ln_1p_recip_f64(e);
+    let (l, r) = ln_1p_recip_finite_f64(e);
     (l, r, (r + q * r) * s1 * s2)
 }
 
 /// (ln cosh x, tanh x) for `f32`, branch-free; even and odd in x respectively.
 ///
-/// With a = |x|: for a < 1, ln cosh a = a²·(½ + a²·P(a²)) and tanh a = a + a·a²·Q(a²),
-/// P and Q of degree 6 fitted (Chebyshev, relative error) on a² ∈ [0, 1] so that their
-/// truncation error is below 0.2 ulp of the result (no cancellation near 0). For a ≥ 1,
-/// with E = e^(−2a) ≤ e⁻²: ln cosh a = (a − ln 2) + ln(1 + E) and tanh a = (1 − E)/(1 + E)
+/// With a = |x|: for a < 1, ln cosh a = ½a² + a⁴·P(a²) (½a² from an exact split of a², so
+/// that its rounding does not add to the result's) and tanh a = a + a·a²·Q(a²), P and Q of
+/// degree 6 fitted (Chebyshev, relative error) on a² ∈ [0, 1] so that their truncation error
+/// is below 0.2 ulp of the result (no cancellation near 0). For a ≥ 1, with
+/// E = e^(−2a) ≤ e⁻²: ln cosh a = (a − ln 2) + ln(1 + E) and tanh a = 1 − 2E/(1 + E)
 /// (ln 2 split in two parts so that a − ln 2 is exact); no overflow for any a, and
 /// ln cosh(±∞) = +∞, tanh(±∞) = ±1, NaN → NaN.
 #[inline(always)]
@@ -482,12 +495,20 @@ pub fn log_cosh_tanh_f32(x: f32) -> (f32, f32) {
     let y = a * a;
     let p = (((((P[6] * y + P[5]) * y + P[4]) * y + P[3]) * y + P[2]) * y + P[1]) * y + P[0];
     let q = (((((Q[6] * y + Q[5]) * y + Q[4]) * y + Q[3]) * y + Q[2]) * y + Q[1]) * y + Q[0];
-    let lc_small = y * (0.5 + y * p);
+    // a² = y_hi + y_lo without rounding error in y_hi: a_hi keeps the upper half of the
+    // significand, so a_hi² is exact (Dekker's split by masking); then ½a² is not rounded
+    // before the final sum.
+    let a_hi = f32::from_bits(a.to_bits() & 0xffff_f000);
+    let a_lo = a - a_hi;
+    let y_hi = a_hi * a_hi;
+    let y_lo = (a_hi + a_hi) * a_lo + a_lo * a_lo;
+    let lc_small = 0.5 * y_hi + (0.5 * y_lo + y * y * p);
     let th_small = a + a * (y * q);
     let e = exp_nonpositive_f32(-2.0 * a);
-    let (l, inv) = ln_1p_recip_f32(e);
+    let (l, inv) = ln_1p_recip_finite_f32(e);
     let lc_big = (a - LN2_HI) + (l - LN2_LO);
-    let th_big = (1.0 - e) * inv;
+    // 1 − 2E/(1 + E): the rounding errors sit in the small subtrahend (≤ 0.24).
+    let th_big = 1.0 - (e + e) * inv;
     let small = a < 1.0;
     let lc = if small { lc_small } else { lc_big };
     let th = if small { th_small } else { th_big };
@@ -542,12 +563,20 @@ pub fn log_cosh_tanh_f64(x: f64) -> (f64, f64) {
     for &c in Q[..12].iter().rev() {
         q = q * y + c;
     }
-    let lc_small = y * (0.5 + y * p);
+    // a² = y_hi + y_lo without rounding error in y_hi: a_hi keeps the upper half of the
+    // significand, so a_hi² is exact (Dekker's split by masking); then ½a² is not rounded
+    // before the final sum.
+    let a_hi = f64::from_bits(a.to_bits() & 0xffff_ffff_f800_0000);
+    let a_lo = a - a_hi;
+    let y_hi = a_hi * a_hi;
+    let y_lo = (a_hi + a_hi) * a_lo + a_lo * a_lo;
+    let lc_small = 0.5 * y_hi + (0.5 * y_lo + y * y * p);
     let th_small = a + a * (y * q);
     let e = exp_nonpositive_f64(-2.0 * a);
-    let (l, inv) = ln_1p_recip_f64(e);
+    let (l, inv) = ln_1p_recip_finite_f64(e);
     let lc_big = (a - LN2_HI) + (l - LN2_LO);
-    let th_big = (1.0 - e) * inv;
+    // 1 − 2E/(1 + E): the rounding errors sit in the small subtrahend (≤ 0.24).
+    let th_big = 1.0 - (e + e) * inv;
     let small = a < 0.75;
     let lc = if small { lc_small } else { lc_big };
     let th = if small { th_small } else { th_big };
