@@ -172,6 +172,20 @@ fn bce_bench(c: &mut Criterion) {
                 .value
             })
         });
+        group.bench_function("value+grad/binary_focal_f64", |b| {
+            b.iter(|| {
+                binary_focal(
+                    black_box(&z64),
+                    &t64,
+                    2.0,
+                    &Options::default(),
+                    None,
+                    Some(&mut g64),
+                )
+                .unwrap()
+                .value
+            })
+        });
         group.bench_function("naive/bce_with_logits", |b| {
             b.iter(|| naive_bce(black_box(&z), &t, &mut grad))
         });

@@ -154,6 +154,20 @@ fn bench(c: &mut Criterion) {
                 .value
             })
         });
+        group.bench_function("value+grad/msle_f64", |b| {
+            b.iter(|| {
+                regression::msle(black_box(&p64), &y64, &opts_f64(), None, Some(&mut g64))
+                    .unwrap()
+                    .value
+            })
+        });
+        group.bench_function("value+grad/log_cosh_f64", |b| {
+            b.iter(|| {
+                regression::log_cosh(black_box(&p64), &y64, &opts_f64(), None, Some(&mut g64))
+                    .unwrap()
+                    .value
+            })
+        });
         group.finish();
     }
 }

@@ -56,6 +56,15 @@ pub trait Elementary: Copy {
     fn ln_1p_v(self) -> Self;
     /// |x|, by clearing the sign bit (inlined, unlike a call into `libm`).
     fn abs_v(self) -> Self;
+    /// eˣ for x ≤ 0 (or NaN): the same bits as [`Elementary::exp_v`] there, without the
+    /// overflow clamp.
+    fn exp_nonpositive_v(self) -> Self;
+    /// (ln(1 + x), 1/(1 + x)) for x ≥ 0 (or NaN, +∞), sharing one division.
+    fn ln_1p_recip_v(self) -> (Self, Self);
+    /// (ln cosh x, tanh x).
+    fn log_cosh_tanh_v(self) -> (Self, Self);
+    /// (ln(1 + e^(−|x|)), σ(|x|), σ(−|x|)).
+    fn logistic_v(self) -> (Self, Self, Self);
 }
 
 impl Elementary for f32 {
@@ -74,6 +83,22 @@ impl Elementary for f32 {
     #[inline(always)]
     fn abs_v(self) -> f32 {
         f32::from_bits(self.to_bits() & 0x7fff_ffff)
+    }
+    #[inline(always)]
+    fn exp_nonpositive_v(self) -> f32 {
+        exp_nonpositive_f32(self)
+    }
+    #[inline(always)]
+    fn ln_1p_recip_v(self) -> (f32, f32) {
+        ln_1p_recip_f32(self)
+    }
+    #[inline(always)]
+    fn log_cosh_tanh_v(self) -> (f32, f32) {
+        log_cosh_tanh_f32(self)
+    }
+    #[inline(always)]
+    fn logistic_v(self) -> (f32, f32, f32) {
+        logistic_kernel_f32(self)
     }
 }
 
@@ -94,6 +119,22 @@ impl Elementary for f64 {
     fn abs_v(self) -> f64 {
         f64::from_bits(self.to_bits() & 0x7fff_ffff_ffff_ffff)
     }
+    #[inline(always)]
+    fn exp_nonpositive_v(self) -> f64 {
+        exp_nonpositive_f64(self)
+    }
+    #[inline(always)]
+    fn ln_1p_recip_v(self) -> (f64, f64) {
+        ln_1p_recip_f64(self)
+    }
+    #[inline(always)]
+    fn log_cosh_tanh_v(self) -> (f64, f64) {
+        log_cosh_tanh_f64(self)
+    }
+    #[inline(always)]
+    fn logistic_v(self) -> (f64, f64, f64) {
+        logistic_kernel_f64(self)
+    }
 }
 
 /// eˣ for `f32`, branch-free (see the module docs).
@@ -103,6 +144,38 @@ impl Elementary for f64 {
 /// 2^⌊n/2⌋ and 2^(n − ⌊n/2⌋), two exact powers of two, so a subnormal result is rounded once.
 #[inline(always)]
 pub fn exp_f32(x: f32) -> f32 {
+    // Beyond these bounds the result is +inf or 0 anyway; clamping keeps n small. NaN passes.
+    let x = if x > 89.0 {
+        89.0
+    } else if x < -104.0 {
+        -104.0
+    } else {
+        x
+    };
+    exp_core_f32(x)
+}
+
+/// eˣ for `f32` and x ≤ 0 (or NaN), branch-free: [`exp_f32`] without the clamp against
+/// overflow, so one comparison and select fewer; the same bits as [`exp_f32`] for every
+/// x ≤ 0. A positive x gives a wrong (finite) result for x > 89.
+#[inline(always)]
+pub fn exp_nonpositive_f32(x: f32) -> f32 {
+    let x = if x < -104.0 { -104.0 } else { x };
+    exp_core_f32(x)
+}
+
+/// The body of [`exp_f32`], for x ∈ [−104, 89] or NaN.
+#[inline(always)]
+fn exp_core_f32(x: f32) -> f32 {
+    let (q, s1, s2) = exp_split_f32(x);
+    (q + 1.0) * s1 * s2
+}
+
+/// eˣ in parts for x ∈ [−104, 89] or NaN: (q, s₁, s₂) with eˣ ≈ ((1 + q)·s₁)·s₂, where
+/// q ≈ eʳ − 1 (|q| < 0.42) carries the reduced argument's result before the rounding of
+/// 1 + q, and s₁, s₂ are the two powers of two whose product is 2ⁿ.
+#[inline(always)]
+fn exp_split_f32(x: f32) -> (f32, f32, f32) {
     const LOG2E: f32 = core::f32::consts::LOG2_E;
     const LN2_HI: f32 = 0.693_359_4; // 0x3f318000: 9 significant bits, n·LN2_HI is exact
     const LN2_LO: f32 = -2.121_944_4e-4;
@@ -113,25 +186,17 @@ pub fn exp_f32(x: f32) -> f32 {
     const P3: f32 = 4.166_579_6e-2;
     const P4: f32 = 1.666_666_5e-1;
     const P5: f32 = 5.000_000_1e-1;
-    // Beyond these bounds the result is +inf or 0 anyway; clamping keeps n small. NaN passes.
-    let x = if x > 89.0 {
-        89.0
-    } else if x < -104.0 {
-        -104.0
-    } else {
-        x
-    };
     let t = x * LOG2E + SHIFT;
     let nf = t - SHIFT;
     let n = (t.to_bits() as i32).wrapping_sub(SHIFT.to_bits() as i32);
     let r = (x - nf * LN2_HI) - nf * LN2_LO;
     let r2 = r * r;
-    let p = (((((P0 * r + P1) * r + P2) * r + P3) * r + P4) * r + P5) * r2 + r + 1.0;
+    let q = (((((P0 * r + P1) * r + P2) * r + P3) * r + P4) * r + P5) * r2 + r;
     let n1 = n >> 1;
     let n2 = n.wrapping_sub(n1);
     let s1 = f32::from_bits((n1.wrapping_add(127) as u32).wrapping_shl(23));
     let s2 = f32::from_bits((n2.wrapping_add(127) as u32).wrapping_shl(23));
-    p * s1 * s2
+    (q, s1, s2)
 }
 
 /// eˣ for `f64`, branch-free (see the module docs).
@@ -140,6 +205,34 @@ pub fn exp_f32(x: f32) -> f32 {
 /// c = r − r²·P(r²); then the two-step scaling by 2ⁿ as in [`exp_f32`].
 #[inline(always)]
 pub fn exp_f64(x: f64) -> f64 {
+    let x = if x > 710.0 {
+        710.0
+    } else if x < -746.0 {
+        -746.0
+    } else {
+        x
+    };
+    exp_core_f64(x)
+}
+
+/// eˣ for `f64` and x ≤ 0 (or NaN), branch-free: [`exp_f64`] without the clamp against
+/// overflow; the same bits as [`exp_f64`] for every x ≤ 0.
+#[inline(always)]
+pub fn exp_nonpositive_f64(x: f64) -> f64 {
+    let x = if x < -746.0 { -746.0 } else { x };
+    exp_core_f64(x)
+}
+
+/// The body of [`exp_f64`], for x ∈ [−746, 710] or NaN.
+#[inline(always)]
+fn exp_core_f64(x: f64) -> f64 {
+    let (q, s1, s2) = exp_split_f64(x);
+    (1.0 + q) * s1 * s2
+}
+
+/// eˣ in parts for x ∈ [−746, 710] or NaN, as [`exp_split_f32`].
+#[inline(always)]
+fn exp_split_f64(x: f64) -> (f64, f64, f64) {
     const LOG2E: f64 = core::f64::consts::LOG2_E;
     const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1; // 32 significant bits
     const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
@@ -149,13 +242,6 @@ pub fn exp_f64(x: f64) -> f64 {
     const P3: f64 = 6.613_756_321_437_934_361_17e-5;
     const P4: f64 = -1.653_390_220_546_525_153_90e-6;
     const P5: f64 = 4.138_136_797_057_238_460_39e-8;
-    let x = if x > 710.0 {
-        710.0
-    } else if x < -746.0 {
-        -746.0
-    } else {
-        x
-    };
     let t = x * LOG2E + SHIFT;
     let nf = t - SHIFT;
     let n = (t.to_bits() as i64).wrapping_sub(SHIFT.to_bits() as i64);
@@ -164,12 +250,12 @@ pub fn exp_f64(x: f64) -> f64 {
     let r = hi - lo;
     let rr = r * r;
     let c = r - rr * (P1 + rr * (P2 + rr * (P3 + rr * (P4 + rr * P5))));
-    let p = 1.0 + ((r * c / (2.0 - c) - lo) + hi);
+    let q = (r * c / (2.0 - c) - lo) + hi;
     let n1 = n >> 1;
     let n2 = n.wrapping_sub(n1);
     let s1 = f64::from_bits((n1.wrapping_add(1023) as u64).wrapping_shl(52));
     let s2 = f64::from_bits((n2.wrapping_add(1023) as u64).wrapping_shl(52));
-    p * s1 * s2
+    (q, s1, s2)
 }
 
 /// ln x for `f32`, branch-free (see the module docs).
@@ -178,26 +264,9 @@ pub fn exp_f64(x: f64) -> f64 {
 /// ln m = f − f²/2 + s·(f²/2 + R(s²)) with fdlibm's degree-4 R; plus k·ln 2 in two parts.
 #[inline(always)]
 pub fn ln_f32(x: f32) -> f32 {
-    const LN2_HI: f32 = 6.931_381_2e-1;
-    const LN2_LO: f32 = 9.058_000_6e-6;
-    const LG1: f32 = 0.666_666_6; // 0xaaaaaa.0p-24
-    const LG2: f32 = 0.400_009_72; // 0xccce13.0p-25
-    const LG3: f32 = 0.284_987_87; // 0x91e9ee.0p-25
-    const LG4: f32 = 0.242_790_79; // 0xf89e26.0p-26
     let sub = x < f32::MIN_POSITIVE;
     let xs = if sub { x * 33_554_432.0 } else { x };
-    let ix = xs.to_bits().wrapping_add(0x3f80_0000 - 0x3f35_04f3);
-    let k = ((ix >> 23) as i32).wrapping_sub(0x7f) - if sub { 25 } else { 0 };
-    let f = f32::from_bits((ix & 0x007f_ffff).wrapping_add(0x3f35_04f3)) - 1.0;
-    let s = f / (2.0 + f);
-    let z = s * s;
-    let w = z * z;
-    let t1 = w * (LG2 + w * LG4);
-    let t2 = z * (LG1 + w * LG3);
-    let r = t2 + t1;
-    let hfsq = 0.5 * f * f;
-    let dk = k as f32;
-    let y = s * (hfsq + r) + dk * LN2_LO - hfsq + f + dk * LN2_HI;
+    let y = ln_reduced_f32(xs, if sub { 25 } else { 0 });
     if x > 0.0 && x < f32::INFINITY {
         y
     } else if x == 0.0 {
@@ -209,9 +278,50 @@ pub fn ln_f32(x: f32) -> f32 {
     }
 }
 
+/// ln(x·2⁻ᵈ) for a positive, normal, finite `f32` x (d = `k_off`): the reduction and
+/// polynomial of [`ln_f32`] without its handling of special and subnormal arguments.
+#[inline(always)]
+fn ln_reduced_f32(xs: f32, k_off: i32) -> f32 {
+    const LN2_HI: f32 = 6.931_381_2e-1;
+    const LN2_LO: f32 = 9.058_000_6e-6;
+    const LG1: f32 = 0.666_666_6; // 0xaaaaaa.0p-24
+    const LG2: f32 = 0.400_009_72; // 0xccce13.0p-25
+    const LG3: f32 = 0.284_987_87; // 0x91e9ee.0p-25
+    const LG4: f32 = 0.242_790_79; // 0xf89e26.0p-26
+    let ix = xs.to_bits().wrapping_add(0x3f80_0000 - 0x3f35_04f3);
+    let k = ((ix >> 23) as i32).wrapping_sub(0x7f) - k_off;
+    let f = f32::from_bits((ix & 0x007f_ffff).wrapping_add(0x3f35_04f3)) - 1.0;
+    let s = f / (2.0 + f);
+    let z = s * s;
+    let w = z * z;
+    let t1 = w * (LG2 + w * LG4);
+    let t2 = z * (LG1 + w * LG3);
+    let r = t2 + t1;
+    let hfsq = 0.5 * f * f;
+    let dk = k as f32;
+    s * (hfsq + r) + dk * LN2_LO - hfsq + f + dk * LN2_HI
+}
+
 /// ln x for `f64`, branch-free: fdlibm's reduction and degree-7 R, as [`ln_f32`].
 #[inline(always)]
 pub fn ln_f64(x: f64) -> f64 {
+    let sub = x < f64::MIN_POSITIVE;
+    let xs = if sub { x * 18_014_398_509_481_984.0 } else { x }; // 2⁵⁴
+    let y = ln_reduced_f64(xs, if sub { 54 } else { 0 });
+    if x > 0.0 && x < f64::INFINITY {
+        y
+    } else if x == 0.0 {
+        f64::NEG_INFINITY
+    } else if x == f64::INFINITY {
+        x
+    } else {
+        f64::NAN
+    }
+}
+
+/// ln(x·2⁻ᵈ) for a positive, normal, finite `f64` x (d = `k_off`), as [`ln_reduced_f32`].
+#[inline(always)]
+fn ln_reduced_f64(xs: f64, k_off: i32) -> f64 {
     const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
     const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
     const LG1: f64 = 6.666_666_666_666_735_130e-1;
@@ -221,11 +331,9 @@ pub fn ln_f64(x: f64) -> f64 {
     const LG5: f64 = 1.818_357_216_161_805_012e-1;
     const LG6: f64 = 1.531_383_769_920_937_332e-1;
     const LG7: f64 = 1.479_819_860_511_658_591e-1;
-    let sub = x < f64::MIN_POSITIVE;
-    let xs = if sub { x * 18_014_398_509_481_984.0 } else { x }; // 2⁵⁴
     let bits = xs.to_bits();
     let hx = ((bits >> 32) as u32).wrapping_add(0x3ff0_0000 - 0x3fe6_a09e);
-    let k = ((hx >> 20) as i32).wrapping_sub(0x3ff) - if sub { 54 } else { 0 };
+    let k = ((hx >> 20) as i32).wrapping_sub(0x3ff) - k_off;
     let hx = (hx & 0x000f_ffff).wrapping_add(0x3fe6_a09e);
     let f = f64::from_bits(((hx as u64) << 32) | (bits & 0xffff_ffff)) - 1.0;
     let hfsq = 0.5 * f * f;
@@ -236,16 +344,7 @@ pub fn ln_f64(x: f64) -> f64 {
     let t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
     let r = t2 + t1;
     let dk = k as f64;
-    let y = s * (hfsq + r) + dk * LN2_LO - hfsq + f + dk * LN2_HI;
-    if x > 0.0 && x < f64::INFINITY {
-        y
-    } else if x == 0.0 {
-        f64::NEG_INFINITY
-    } else if x == f64::INFINITY {
-        x
-    } else {
-        f64::NAN
-    }
+    s * (hfsq + r) + dk * LN2_LO - hfsq + f + dk * LN2_HI
 }
 
 /// ln(1 + x) for `f32`, branch-free: with u = 1 + x rounded, ln(1 + x) = ln u + c where
@@ -280,6 +379,213 @@ pub fn ln_1p_f64(x: f64) -> f64 {
     }
 }
 
+/// (ln(1 + x), 1/(1 + x)) for `f32` x ≥ 0 (or NaN, +∞), branch-free, with one division
+/// fewer than [`ln_1p_f32`] and a separate reciprocal.
+///
+/// u = 1 + x rounded lies in [1, ∞), so [`ln_f32`]'s reduction applies without its special
+/// cases; the rounding of u is corrected to first order by c = (x − (u − 1))·(1/u), the
+/// reciprocal that is returned anyway. ln(1 + 0) = +0, ln(1 + ∞) = +∞ with 1/(1 + ∞) = 0;
+/// NaN gives NaN twice. A negative x gives unspecified results.
+#[inline(always)]
+pub fn ln_1p_recip_f32(x: f32) -> (f32, f32) {
+    let (l, inv) = ln_1p_recip_finite_f32(x);
+    if x == f32::INFINITY {
+        (x, 0.0)
+    } else {
+        (l, inv)
+    }
+}
+
+/// [`ln_1p_recip_f32`] for finite x ≥ 0 (or NaN): without the select for x = +∞.
+#[inline(always)]
+fn ln_1p_recip_finite_f32(x: f32) -> (f32, f32) {
+    let u = 1.0 + x;
+    let r = 1.0 / u;
+    // 1 + x = u + δ exactly, δ = x − (u − 1); c = δ/u to first order.
+    let c = (x - (u - 1.0)) * r;
+    let l = ln_reduced_f32(u, 0) + c;
+    // 1/(u + δ) = (1/u)·(1 − δ/u + …): the rounding of u corrected in the reciprocal too.
+    (l, r - r * c)
+}
+
+/// (ln(1 + x), 1/(1 + x)) for `f64` x ≥ 0 (or NaN, +∞), branch-free, as [`ln_1p_recip_f32`].
+#[inline(always)]
+pub fn ln_1p_recip_f64(x: f64) -> (f64, f64) {
+    let (l, inv) = ln_1p_recip_finite_f64(x);
+    if x == f64::INFINITY {
+        (x, 0.0)
+    } else {
+        (l, inv)
+    }
+}
+
+/// [`ln_1p_recip_f64`] for finite x ≥ 0 (or NaN): without the select for x = +∞.
+#[inline(always)]
+fn ln_1p_recip_finite_f64(x: f64) -> (f64, f64) {
+    let u = 1.0 + x;
+    let r = 1.0 / u;
+    // 1 + x = u + δ exactly, δ = x − (u − 1); c = δ/u to first order.
+    let c = (x - (u - 1.0)) * r;
+    let l = ln_reduced_f64(u, 0) + c;
+    // 1/(u + δ) = (1/u)·(1 − δ/u + …): the rounding of u corrected in the reciprocal too.
+    (l, r - r * c)
+}
+
+/// (ln(1 + e), σ(|x|), σ(−|x|)) for `f32` with e = e^(−|x|), branch-free, from one
+/// exponential, one logarithm and one division.
+///
+/// (l, r) = `ln_1p_recip_f32(e)` gives ln(1 + e) and σ(|x|) = 1/(1 + e). σ(−|x|) = e·r is
+/// formed from the parts of e before its last rounding: with e = ((1 + q)·s₁)·s₂ (see
+/// [`exp_f32`]), σ(−|x|) = ((r + q·r)·s₁)·s₂, which saves the half ulp of rounding 1 + q.
+/// For |x| = ∞: (0, 1, 0); NaN gives NaN.
+#[inline(always)]
+pub fn logistic_kernel_f32(x: f32) -> (f32, f32, f32) {
+    let a = f32::from_bits(x.to_bits() & 0x7fff_ffff);
+    let na = if a > 104.0 { -104.0 } else { -a };
+    let (q, s1, s2) = exp_split_f32(na);
+    let e = (q + 1.0) * s1 * s2;
+    let (l, r) = ln_1p_recip_finite_f32(e);
+    (l, r, (r + q * r) * s1 * s2)
+}
+
+/// (ln(1 + e), σ(|x|), σ(−|x|)) for `f64` with e = e^(−|x|), branch-free, as
+/// [`logistic_kernel_f32`].
+#[inline(always)]
+pub fn logistic_kernel_f64(x: f64) -> (f64, f64, f64) {
+    let a = f64::from_bits(x.to_bits() & 0x7fff_ffff_ffff_ffff);
+    let na = if a > 746.0 { -746.0 } else { -a };
+    let (q, s1, s2) = exp_split_f64(na);
+    let e = (1.0 + q) * s1 * s2;
+    let (l, r) = ln_1p_recip_finite_f64(e);
+    (l, r, (r + q * r) * s1 * s2)
+}
+
+/// (ln cosh x, tanh x) for `f32`, branch-free; even and odd in x respectively.
+///
+/// With a = |x|: for a < 1, ln cosh a = ½a² + a⁴·P(a²) (½a² from an exact split of a², so
+/// that its rounding does not add to the result's) and tanh a = a + a·a²·Q(a²), P and Q of
+/// degree 6 fitted (Chebyshev, relative error) on a² ∈ [0, 1] so that their truncation error
+/// is below 0.2 ulp of the result (no cancellation near 0). For a ≥ 1, with
+/// E = e^(−2a) ≤ e⁻²: ln cosh a = (a − ln 2) + ln(1 + E) and tanh a = 1 − 2E/(1 + E)
+/// (ln 2 split in two parts so that a − ln 2 is exact); no overflow for any a, and
+/// ln cosh(±∞) = +∞, tanh(±∞) = ±1, NaN → NaN.
+#[inline(always)]
+pub fn log_cosh_tanh_f32(x: f32) -> (f32, f32) {
+    const LN2_HI: f32 = 0.693_359_4; // 9 significant bits
+    const LN2_LO: f32 = -2.121_944_4e-4;
+    const P: [f32; 7] = [
+        -0.083_333_33,
+        0.022_222_094,
+        -0.006_743_946_6,
+        0.002_173_963,
+        -0.000_698_962_9,
+        0.000_190_997_67,
+        -2.998_387_8e-5,
+    ];
+    const Q: [f32; 7] = [
+        -0.333_333_3,
+        0.133_331_28,
+        -0.053_934_79,
+        0.021_660_116,
+        -0.008_218_922,
+        0.002_510_459_4,
+        -0.000_420_695_5,
+    ];
+    let a = f32::from_bits(x.to_bits() & 0x7fff_ffff);
+    let y = a * a;
+    let p = (((((P[6] * y + P[5]) * y + P[4]) * y + P[3]) * y + P[2]) * y + P[1]) * y + P[0];
+    let q = (((((Q[6] * y + Q[5]) * y + Q[4]) * y + Q[3]) * y + Q[2]) * y + Q[1]) * y + Q[0];
+    // a² = y_hi + y_lo without rounding error in y_hi: a_hi keeps the upper half of the
+    // significand, so a_hi² is exact (Dekker's split by masking); then ½a² is not rounded
+    // before the final sum.
+    let a_hi = f32::from_bits(a.to_bits() & 0xffff_f000);
+    let a_lo = a - a_hi;
+    let y_hi = a_hi * a_hi;
+    let y_lo = (a_hi + a_hi) * a_lo + a_lo * a_lo;
+    let lc_small = 0.5 * y_hi + (0.5 * y_lo + y * y * p);
+    let th_small = a + a * (y * q);
+    let e = exp_nonpositive_f32(-2.0 * a);
+    let (l, inv) = ln_1p_recip_finite_f32(e);
+    let lc_big = (a - LN2_HI) + (l - LN2_LO);
+    // 1 − 2E/(1 + E): the rounding errors sit in the small subtrahend (≤ 0.24).
+    let th_big = 1.0 - (e + e) * inv;
+    let small = a < 1.0;
+    let lc = if small { lc_small } else { lc_big };
+    let th = if small { th_small } else { th_big };
+    (
+        lc,
+        f32::from_bits(th.to_bits() | (x.to_bits() & 0x8000_0000)),
+    )
+}
+
+/// (ln cosh x, tanh x) for `f64`, branch-free, as [`log_cosh_tanh_f32`] with the switch at
+/// a = ¾ and P, Q of degrees 11 and 12 fitted on a² ∈ [0, 9/16].
+#[inline(always)]
+pub fn log_cosh_tanh_f64(x: f64) -> (f64, f64) {
+    const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
+    const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+    const P: [f64; 12] = [
+        -0.083_333_333_333_333_33,
+        0.022_222_222_222_217_893,
+        -0.006_746_031_745_663_464,
+        0.002_186_948_841_309_496_2,
+        -0.000_738_602_747_609_736_5,
+        0.000_256_578_384_266_636_23,
+        -9.097_530_131_359_227e-5,
+        3.271_683_462_977_627e-5,
+        -1.177_230_619_515_520_6e-5,
+        4.037_269_285_277_344_6e-6,
+        -1.145_913_138_246_303e-6,
+        1.888_776_450_546_259e-7,
+    ];
+    const Q: [f64; 13] = [
+        -0.333_333_333_333_333_3,
+        0.133_333_333_333_326_61,
+        -0.053_968_253_967_582_08,
+        0.021_869_488_509_711_037,
+        -0.008_863_234_987_439_102,
+        0.003_592_121_388_506_041_8,
+        -0.001_455_781_825_331_069_3,
+        0.000_589_746_998_695_332_7,
+        -0.000_238_094_069_369_792_82,
+        9.424_762_976_493_58e-5,
+        -3.449_472_469_998_217e-5,
+        1.004_805_392_812_949_9e-5,
+        -1.640_859_964_683_144_4e-6,
+    ];
+    let a = f64::from_bits(x.to_bits() & 0x7fff_ffff_ffff_ffff);
+    let y = a * a;
+    let mut p = P[11];
+    for &c in P[..11].iter().rev() {
+        p = p * y + c;
+    }
+    let mut q = Q[12];
+    for &c in Q[..12].iter().rev() {
+        q = q * y + c;
+    }
+    // a² = y_hi + y_lo without rounding error in y_hi: a_hi keeps the upper half of the
+    // significand, so a_hi² is exact (Dekker's split by masking); then ½a² is not rounded
+    // before the final sum.
+    let a_hi = f64::from_bits(a.to_bits() & 0xffff_ffff_f800_0000);
+    let a_lo = a - a_hi;
+    let y_hi = a_hi * a_hi;
+    let y_lo = (a_hi + a_hi) * a_lo + a_lo * a_lo;
+    let lc_small = 0.5 * y_hi + (0.5 * y_lo + y * y * p);
+    let th_small = a + a * (y * q);
+    let e = exp_nonpositive_f64(-2.0 * a);
+    let (l, inv) = ln_1p_recip_finite_f64(e);
+    let lc_big = (a - LN2_HI) + (l - LN2_LO);
+    // 1 − 2E/(1 + E): the rounding errors sit in the small subtrahend (≤ 0.24).
+    let th_big = 1.0 - (e + e) * inv;
+    let small = a < 0.75;
+    let lc = if small { lc_small } else { lc_big };
+    let th = if small { th_small } else { th_big };
+    (
+        lc,
+        f64::from_bits(th.to_bits() | (x.to_bits() & 0x8000_0000_0000_0000)),
+    )
+}
+
 /// eˣ (vectorisable; see the module docs).
 #[inline(always)]
 pub fn exp<T: Real>(x: T) -> T {
@@ -296,6 +602,37 @@ pub fn ln<T: Real>(x: T) -> T {
 #[inline(always)]
 pub fn ln_1p<T: Real>(x: T) -> T {
     x.ln_1p_v()
+}
+
+/// eˣ for x ≤ 0 (vectorisable; the same bits as [`exp`] there, one select fewer).
+#[inline(always)]
+pub fn exp_nonpositive<T: Real>(x: T) -> T {
+    x.exp_nonpositive_v()
+}
+
+/// (ln(1 + x), 1/(1 + x)) for x ≥ 0, sharing one division (vectorisable; see
+/// [`ln_1p_recip_f32`]).
+#[inline(always)]
+pub fn ln_1p_recip<T: Real>(x: T) -> (T, T) {
+    x.ln_1p_recip_v()
+}
+
+/// The shared part of the logistic functions, in one branch-free pass:
+/// (ln(1 + e), 1/(1 + e), e/(1 + e)) with e = e^(−|x|) ∈ [0, 1], i.e.
+/// (ln(1 + e^(−|x|)), σ(|x|), σ(−|x|)) (see [`logistic_kernel_f32`]).
+///
+/// Every stable form follows with a select on the sign of x: softplus(x) = max(x, 0) +
+/// ln(1 + e), softplus(−x) = max(−x, 0) + ln(1 + e), and σ(±x) is σ(|x|) or σ(−|x|).
+#[inline(always)]
+pub fn logistic_kernel<T: Real>(x: T) -> (T, T, T) {
+    x.logistic_v()
+}
+
+/// (ln cosh x, tanh x) without overflow or cancellation (vectorisable; see
+/// [`log_cosh_tanh_f32`]).
+#[inline(always)]
+pub fn log_cosh_tanh<T: Real>(x: T) -> (T, T) {
+    x.log_cosh_tanh_v()
 }
 
 /// |x| (vectorisable: a bit operation, where `Real::abs` calls into `libm`).

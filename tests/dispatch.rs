@@ -81,10 +81,19 @@ fn outputs<T: Real>(n: usize) -> Vec<u64> {
             Option<&mut [T]>,
             Option<&mut [T]>,
         ) -> Result<losskit::Reduced<T>, losskit::Error>;
-        let losses: [(F<T>, bool); 5] = [
+        let losses: [(F<T>, bool); 8] = [
             (regression::mse, false),
             (regression::mae, false),
             (regression::log_cosh, false),
+            (regression::msle, false),
+            (
+                |p, y, o, v, g| binary::binary_focal(p, y, T::from_f64(2.0), o, v, g),
+                true,
+            ),
+            (
+                |p, y, o, v, g| binary::binary_focal(p, y, T::from_f64(0.5), o, v, g),
+                true,
+            ),
             (
                 |p, y, o, v, g| regression::huber(p, y, T::one(), o, v, g),
                 false,

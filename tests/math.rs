@@ -436,3 +436,407 @@ fn exhaustive_f32() {
         assert!(w.ulps <= bound, "{name}");
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// The fused kernels of the losses: exp_nonpositive, ln_1p_recip, logistic_kernel,
+// log_cosh_tanh. References are f64 formulas with libm, written out here.
+
+/// ln cosh x in f64: ln(1 + m²/(2(1 + m))), m = eᵃ − 1, for a = |x| < 1 (no cancellation);
+/// a + ln(1 + e^(−2a)) − ln 2 beyond.
+fn log_cosh_ref(x: f64) -> f64 {
+    let a = x.abs();
+    if a < 1.0 {
+        let m = libm::expm1(a);
+        libm::log1p(m * m / (2.0 * (1.0 + m)))
+    } else {
+        a + libm::log1p(libm::exp(-2.0 * a)) - core::f64::consts::LN_2
+    }
+}
+
+/// σ(x) in f64.
+fn sigmoid_ref(x: f64) -> f64 {
+    if x >= 0.0 {
+        1.0 / (1.0 + libm::exp(-x))
+    } else {
+        let e = libm::exp(x);
+        e / (1.0 + e)
+    }
+}
+
+/// The softplus/sigmoid pieces as the losses assemble them from `logistic_kernel`.
+fn parts32(x: f32) -> (f32, f32, f32, f32) {
+    let (l, s_abs, s_negabs) = math::logistic_kernel(x);
+    let pos = if x > 0.0 { x } else { 0.0 };
+    let neg = if x < 0.0 { -x } else { 0.0 };
+    let (s, sn) = if x < 0.0 {
+        (s_negabs, s_abs)
+    } else {
+        (s_abs, s_negabs)
+    };
+    (pos + l, neg + l, s, sn)
+}
+
+fn parts64(x: f64) -> (f64, f64, f64, f64) {
+    let (l, s_abs, s_negabs) = math::logistic_kernel(x);
+    let pos = if x > 0.0 { x } else { 0.0 };
+    let neg = if x < 0.0 { -x } else { 0.0 };
+    let (s, sn) = if x < 0.0 {
+        (s_negabs, s_abs)
+    } else {
+        (s_abs, s_negabs)
+    };
+    (pos + l, neg + l, s, sn)
+}
+
+const LOGISTIC_CENTRES32: [f32; 9] = [
+    0.0, -0.0, 1.0, -1.0, 16.635532, -16.635532, 87.33655, -87.33655, -103.97208,
+];
+const LOG_COSH_CENTRES32: [f32; 9] = [0.0, -0.0, 1.0, -1.0, 0.5, 9.0, -9.0, 44.0, 52.0];
+
+#[test]
+fn exp_nonpositive_is_exp_for_nonpositive_x() {
+    for x in inputs32(STRIDE, &[0.0, -0.0, -87.33655, -103.97208, -104.0]) {
+        if x <= 0.0 || x.is_nan() {
+            let (a, b) = (math::exp_nonpositive_f32(x), math::exp_f32(x));
+            assert!(
+                a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
+                "{x}"
+            );
+        }
+    }
+    for x in inputs64(
+        2_000_000,
+        &[0.0, -0.0, -708.3964185322641, -745.1332191019411],
+    ) {
+        if x <= 0.0 || x.is_nan() {
+            let (a, b) = (math::exp_nonpositive_f64(x), math::exp_f64(x));
+            assert!(
+                a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
+                "{x}"
+            );
+        }
+    }
+}
+
+#[test]
+fn ln_1p_recip_f32_within_2_ulp() {
+    let xs: Vec<f32> = inputs32(
+        STRIDE,
+        &[0.0, 1.0, 5.9604645e-8, 0.41421357, 2.0, 1e-8, 16_777_216.0],
+    )
+    .into_iter()
+    .filter(|x| *x >= 0.0 || x.is_nan())
+    .collect();
+    let l = sweep32(
+        |x| math::ln_1p_recip_f32(x).0,
+        libm::log1p,
+        &xs,
+        2.0,
+        "ln_1p_recip_f32 ln",
+    );
+    let r = sweep32(
+        |x| math::ln_1p_recip_f32(x).1,
+        |x| 1.0 / (1.0 + x),
+        &xs,
+        2.0,
+        "ln_1p_recip_f32 recip",
+    );
+    println!("ln_1p_recip_f32: {l:.3} / {r:.3} ulp");
+}
+
+#[test]
+fn ln_1p_recip_f64_near_libm() {
+    let xs: Vec<f64> = inputs64(2_000_000, &[0.0, 1.0, 1.1102230246251565e-16, 2.0, 1e-10])
+        .into_iter()
+        .filter(|x| *x >= 0.0 || x.is_nan())
+        .collect();
+    sweep64(
+        |x| math::ln_1p_recip_f64(x).0,
+        libm::log1p,
+        &xs,
+        2.0,
+        "ln_1p_recip_f64 ln",
+    );
+    sweep64(
+        |x| math::ln_1p_recip_f64(x).1,
+        |x| 1.0 / (1.0 + x),
+        &xs,
+        1.0,
+        "ln_1p_recip_f64 recip",
+    );
+}
+
+#[test]
+fn logistic_kernel_f32_within_2_ulp() {
+    let xs = inputs32(STRIDE, &LOGISTIC_CENTRES32);
+    sweep32(
+        |x| parts32(x).0,
+        softplus_ref,
+        &xs,
+        2.0,
+        "softplus(x) from logistic_kernel f32",
+    );
+    sweep32(
+        |x| parts32(x).1,
+        |x| softplus_ref(-x),
+        &xs,
+        2.0,
+        "softplus(-x) from logistic_kernel f32",
+    );
+    sweep32(
+        |x| parts32(x).2,
+        sigmoid_ref,
+        &xs,
+        2.0,
+        "sigmoid(x) from logistic_kernel f32",
+    );
+    sweep32(
+        |x| parts32(x).3,
+        |x| sigmoid_ref(-x),
+        &xs,
+        2.0,
+        "sigmoid(-x) from logistic_kernel f32",
+    );
+    sweep32(
+        |x| math::logistic_kernel(x).0,
+        |x| libm::log1p(libm::exp(-x.abs())),
+        &xs,
+        2.0,
+        "ln(1 + e^-|x|) f32",
+    );
+}
+
+#[test]
+fn logistic_kernel_f64_near_libm() {
+    let xs = inputs64(
+        2_000_000,
+        &[
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            36.7368005696771,
+            -708.3964185322641,
+            -745.1332191019411,
+        ],
+    );
+    sweep64(
+        |x| parts64(x).0,
+        softplus_ref,
+        &xs,
+        3.0,
+        "softplus(x) from logistic_kernel f64",
+    );
+    sweep64(
+        |x| parts64(x).1,
+        |x| softplus_ref(-x),
+        &xs,
+        3.0,
+        "softplus(-x) from logistic_kernel f64",
+    );
+    sweep64(
+        |x| parts64(x).2,
+        sigmoid_ref,
+        &xs,
+        3.0,
+        "sigmoid(x) from logistic_kernel f64",
+    );
+    sweep64(
+        |x| parts64(x).3,
+        |x| sigmoid_ref(-x),
+        &xs,
+        3.0,
+        "sigmoid(-x) from logistic_kernel f64",
+    );
+}
+
+#[test]
+fn log_cosh_tanh_f32_within_2_ulp() {
+    let xs = inputs32(STRIDE, &LOG_COSH_CENTRES32);
+    sweep32(
+        |x| math::log_cosh_tanh_f32(x).0,
+        log_cosh_ref,
+        &xs,
+        2.0,
+        "log_cosh f32",
+    );
+    sweep32(
+        |x| math::log_cosh_tanh_f32(x).1,
+        libm::tanh,
+        &xs,
+        2.0,
+        "tanh f32",
+    );
+    // A dense run over [0, 4]: every 7th bit pattern.
+    let dense: Vec<f32> = (0u32..=4.0f32.to_bits())
+        .step_by(7)
+        .map(f32::from_bits)
+        .collect();
+    sweep32(
+        |x| math::log_cosh_tanh_f32(x).0,
+        log_cosh_ref,
+        &dense,
+        2.0,
+        "log_cosh f32 [0, 4]",
+    );
+    sweep32(
+        |x| math::log_cosh_tanh_f32(x).1,
+        libm::tanh,
+        &dense,
+        2.0,
+        "tanh f32 [0, 4]",
+    );
+}
+
+/// ln cosh x in f64 to within about half an ulp: for |x| < 1 its Maclaurin series
+/// Σₙ (−1)ⁿ⁺¹(4ⁿ − 1)ζ(2n)/(n·π²ⁿ)·x²ⁿ (ζ(2n) summed directly for n ≥ 5; x² split exactly
+/// into two doubles, so that the leading term x²/2 carries no rounding), the libm form of
+/// [`log_cosh_ref`] beyond (no cancellation there).
+fn log_cosh_series_ref(x: f64) -> f64 {
+    let a = x.abs();
+    if a >= 1.0 || a.is_nan() {
+        return log_cosh_ref(x);
+    }
+    let pi2 = core::f64::consts::PI * core::f64::consts::PI;
+    let y_hi = a * a;
+    let y_lo = a.mul_add(a, -y_hi);
+    let y = y_hi;
+    // Terms n ≥ 2, smallest first.
+    let mut rest = 0.0;
+    let mut c = [0.0f64; 41];
+    c[2] = -1.0 / 12.0;
+    c[3] = 1.0 / 45.0;
+    c[4] = -17.0 / 2520.0;
+    for (n, cn) in c.iter_mut().enumerate().skip(5) {
+        let zeta: f64 = (1..=200)
+            .rev()
+            .map(|k| (k as f64).powi(-2 * n as i32))
+            .sum();
+        let sign = if n % 2 == 1 { 1.0 } else { -1.0 };
+        *cn = sign * (4f64.powi(n as i32) - 1.0) * zeta / (n as f64 * pi2.powi(n as i32));
+    }
+    for n in (2..=40).rev() {
+        rest += c[n] * y.powi(n as i32);
+    }
+    0.5 * y_hi + (0.5 * y_lo + rest)
+}
+
+#[test]
+fn log_cosh_tanh_f64_near_reference() {
+    let xs = inputs64(2_000_000, &[0.0, -0.0, 0.75, -0.75, 1.0, 19.0, 44.0, 373.0]);
+    sweep64(
+        |x| math::log_cosh_tanh_f64(x).0,
+        log_cosh_series_ref,
+        &xs,
+        4.0,
+        "log_cosh f64",
+    );
+    sweep64(
+        |x| math::log_cosh_tanh_f64(x).1,
+        libm::tanh,
+        &xs,
+        3.0,
+        "tanh f64",
+    );
+}
+
+#[test]
+fn fused_kernels_special_values() {
+    assert_eq!(math::ln_1p_recip_f32(0.0), (0.0, 1.0));
+    assert_eq!(math::ln_1p_recip_f32(f32::INFINITY), (f32::INFINITY, 0.0));
+    assert_eq!(math::ln_1p_recip_f64(f64::INFINITY), (f64::INFINITY, 0.0));
+    let (l, r) = math::ln_1p_recip_f32(f32::NAN);
+    assert!(l.is_nan() && r.is_nan());
+    assert_eq!(math::ln_1p_recip_f32(1e-30), (1e-30, 1.0));
+    assert_eq!(math::logistic_kernel(f32::INFINITY), (0.0, 1.0, 0.0));
+    assert_eq!(math::logistic_kernel(f64::NEG_INFINITY), (0.0, 1.0, 0.0));
+    assert_eq!(
+        math::logistic_kernel(0.0f32),
+        (core::f32::consts::LN_2, 0.5, 0.5)
+    );
+    let (l, s, sn) = math::logistic_kernel(f32::NAN);
+    assert!(l.is_nan() && s.is_nan() && sn.is_nan());
+    // e^-100 is subnormal in f32: σ(−100) and softplus(−100) keep it.
+    assert_eq!(parts32(-100.0).0, libm::exp(-100.0) as f32);
+    assert_eq!(parts32(-100.0).2, libm::exp(-100.0) as f32);
+    for (x, lc, th) in [
+        (0.0f32, 0.0f32, 0.0f32),
+        (f32::INFINITY, f32::INFINITY, 1.0),
+        (f32::NEG_INFINITY, f32::INFINITY, -1.0),
+    ] {
+        assert_eq!(math::log_cosh_tanh_f32(x), (lc, th), "{x}");
+        assert_eq!(
+            math::log_cosh_tanh_f64(x as f64),
+            (lc as f64, th as f64),
+            "{x}"
+        );
+    }
+    assert_eq!(
+        math::log_cosh_tanh_f32(-100.0),
+        (100.0 - core::f32::consts::LN_2, -1.0)
+    );
+    assert_eq!(
+        math::log_cosh_tanh_f64(-100.0),
+        (100.0 - core::f64::consts::LN_2, -1.0)
+    );
+    assert_eq!(
+        math::log_cosh_tanh_f32(-0.0).1.to_bits(),
+        (-0.0f32).to_bits()
+    );
+    assert_eq!(math::log_cosh_tanh_f32(1e-30), (0.0, 1e-30));
+    let (lc, th) = math::log_cosh_tanh_f64(f64::NAN);
+    assert!(lc.is_nan() && th.is_nan());
+}
+
+/// All 2³² f32 inputs of the fused kernels (run with `--release -- --ignored`).
+#[test]
+#[ignore]
+fn exhaustive_f32_kernels() {
+    type F = fn(f32) -> f32;
+    type R = fn(f64) -> f64;
+    let cases: [(&str, F, R, bool); 8] = [
+        (
+            "ln_1p_recip ln",
+            |x| math::ln_1p_recip_f32(x).0,
+            libm::log1p,
+            true,
+        ),
+        (
+            "ln_1p_recip recip",
+            |x| math::ln_1p_recip_f32(x).1,
+            |x| 1.0 / (1.0 + x),
+            true,
+        ),
+        ("softplus(x)", |x| parts32(x).0, softplus_ref, false),
+        (
+            "softplus(-x)",
+            |x| parts32(x).1,
+            |x| softplus_ref(-x),
+            false,
+        ),
+        ("sigmoid(x)", |x| parts32(x).2, sigmoid_ref, false),
+        ("sigmoid(-x)", |x| parts32(x).3, |x| sigmoid_ref(-x), false),
+        (
+            "log_cosh",
+            |x| math::log_cosh_tanh_f32(x).0,
+            log_cosh_ref,
+            false,
+        ),
+        ("tanh", |x| math::log_cosh_tanh_f32(x).1, libm::tanh, false),
+    ];
+    for (name, f, r, nonneg) in cases {
+        let mut w = Worst::new();
+        for b in 0..=u32::MAX {
+            let x = f32::from_bits(b);
+            if nonneg && x < 0.0 {
+                continue;
+            }
+            w.see(err32(f(x), r(x as f64)), x as f64);
+        }
+        println!(
+            "{name}: exhaustive max error {:.4} ulp at x = {:e}",
+            w.ulps, w.at
+        );
+        assert!(w.ulps <= 2.0, "{name}");
+    }
+}

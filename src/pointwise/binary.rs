@@ -33,14 +33,13 @@ fn times<T: Real>(c: T, x: T) -> T {
     }
 }
 
-/// softplus(z), softplus(−z), σ(z), σ(−z) from one exponential and one logarithm.
+/// softplus(z), softplus(−z), σ(z), σ(−z) from one exponential, one logarithm and one
+/// reciprocal ([`math::logistic_kernel`]).
 #[inline(always)]
 fn logistic_parts<T: Real>(z: T) -> (T, T, T, T) {
     let a = math::abs(z);
-    let e = math::exp(-a);
-    let l = math::ln_1p(e);
-    let inv = T::one() / (T::one() + e);
-    let (sp_big, sp_small, s_big, s_small) = (a + l, l, inv, e * inv);
+    let (l, s_big, s_small) = math::logistic_kernel(z);
+    let (sp_big, sp_small) = (a + l, l);
     if z < T::zero() {
         (sp_small, sp_big, s_small, s_big)
     } else {
@@ -132,9 +131,12 @@ impl<T: Real> Pointwise<T> for BceWithLogits<'_, T> {
 /// q = 1 − p_t = t·σ(−z) + (1 − t)·σ(z).
 ///
 /// ∂ℓ/∂z = q^γ·(γ·(q′/q)·b + b′) with b′ = (1 − t)σ(z) − tσ(−z) and
-/// q′/q = (1 − 2t)/(t/σ(z) + (1 − t)/σ(−z)), a bounded form that stays finite where q
-/// underflows to 0 (PyTorch's autograd gives NaN there for γ < 1). γ = 0 is the BCE with
-/// logits exactly (0⁰ = 1).
+/// q′/q = (1 − 2t)·σ(z)σ(−z)/q, which is σ(−z) for t = 0 and −σ(z) for t = 1 (taken so, it
+/// stays finite where q underflows to 0; PyTorch's autograd gives NaN there for γ < 1).
+/// γ = 0 is the BCE with logits exactly (0⁰ = 1).
+///
+/// q^γ is evaluated as e^(γ·ln q), all vectorised: ln q = −softplus(±z) for a hard target
+/// t ∈ {0, 1} (exact in the tails, where q underflows), ln of q otherwise.
 #[derive(Clone, Copy, Debug)]
 pub struct BinaryFocal<T> {
     gamma: T,
@@ -162,9 +164,21 @@ impl<T: Real> Pointwise<T> for BinaryFocal<T> {
             return (b, db);
         }
         let q = t * sn + u * s;
-        let qg = q.powf(self.gamma);
-        let inv = |c: T, v: T| if c == T::zero() { T::zero() } else { c / v };
-        let dq_over_q = (T::one() - t - t) / (inv(t, s) + inv(u, sn));
+        let ln_q = if t == T::one() {
+            -sp
+        } else if t == T::zero() {
+            -sm
+        } else {
+            math::ln(q)
+        };
+        let qg = math::exp(self.gamma * ln_q);
+        let dq_over_q = if t == T::one() {
+            -s
+        } else if t == T::zero() {
+            sn
+        } else {
+            (T::one() - t - t) * (s * sn) / q
+        };
         (qg * b, qg * (self.gamma * dq_over_q * b + db))
     }
 }

@@ -79,12 +79,10 @@ impl<T: Real> Pointwise<T> for SquaredLogError {
         let clipped = p < eps;
         let pc = if clipped { eps } else { p };
         let yc = if y < eps { eps } else { y };
-        let d = pc.ln_1p() - yc.ln_1p();
-        let g = if clipped {
-            T::zero()
-        } else {
-            (d + d) / (pc + T::one())
-        };
+        let (lp, inv_p) = crate::math::ln_1p_recip(pc);
+        let (ly, _) = crate::math::ln_1p_recip(yc);
+        let d = lp - ly;
+        let g = if clipped { T::zero() } else { (d + d) * inv_p };
         (d * d, g)
     }
 }
@@ -302,26 +300,16 @@ impl<T: Real> Pointwise<T> for SmoothL1<T> {
 
 /// Log-cosh loss: ℓ = ln cosh(d); ∂ℓ/∂p = tanh(d).
 ///
-/// Computed so that it neither overflows nor loses accuracy: with a = |d|, as
-/// ln(1 + m²/(2(1 + m))), m = eᵃ − 1, for a ≤ 1 (where ℓ ≈ d²/2 and the other form would
-/// cancel), and as a + ln(1 + e^(−2a)) − ln 2 for a > 1.
+/// Both from [`crate::math::log_cosh_tanh`] in one vectorised pass, without overflow or
+/// cancellation: a polynomial in d² for small |d| (where ℓ ≈ d²/2), and
+/// |d| − ln 2 + ln(1 + e^(−2|d|)) beyond.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct LogCosh;
 
 impl<T: Real> Pointwise<T> for LogCosh {
     #[inline(always)]
     fn loss_grad(&self, p: T, y: T) -> (T, T) {
-        let d = p - y;
-        let a = d.abs();
-        let one = T::one();
-        let l = if a <= one {
-            // cosh a − 1 = m²/(2(1 + m)) with m = eᵃ − 1: no cancellation for small a.
-            let m = a.exp_m1();
-            (m * m / ((one + one) * (one + m))).ln_1p()
-        } else {
-            a + (T::from_f64(-2.0) * a).exp().ln_1p() - T::from_f64(core::f64::consts::LN_2)
-        };
-        (l, d.tanh())
+        crate::math::log_cosh_tanh(p - y)
     }
 }
 
