@@ -510,7 +510,9 @@ pub fn logistic_kernel_f64(x: f64) -> (f64, f64, f64) {
 /// is below 0.2 ulp of the result (no cancellation near 0). For a ≥ 1, with
 /// E = e^(−2a) ≤ e⁻²: ln cosh a = (a − ln 2) + ln(1 + E) and tanh a = 1 − 2E/(1 + E)
 /// (ln 2 split in two parts so that a − ln 2 is exact); no overflow for any a, and
-/// ln cosh(±∞) = +∞, tanh(±∞) = ±1, NaN → NaN.
+/// ln cosh(±∞) = +∞, tanh(±∞) = ±1, NaN → NaN. E comes from the Estrin form of the
+/// exponential, as in [`logistic_kernel_f32`]. Over all f32 x, ln cosh is within 1.50 ulp
+/// and tanh within 1.27 ulp of the exact values (the same maxima as with Horner's rule).
 #[inline(always)]
 pub fn log_cosh_tanh_f32(x: f32) -> (f32, f32) {
     const LN2_HI: f32 = 0.693_359_4; // 9 significant bits
@@ -546,7 +548,9 @@ pub fn log_cosh_tanh_f32(x: f32) -> (f32, f32) {
     let y_lo = (a_hi + a_hi) * a_lo + a_lo * a_lo;
     let lc_small = 0.5 * y_hi + (0.5 * y_lo + y * y * p);
     let th_small = a + a * (y * q);
-    let e = exp_nonpositive_f32(-2.0 * a);
+    let m2a = -2.0 * a;
+    let (eq, es1, es2) = exp_split_short_f32(if m2a < -104.0 { -104.0 } else { m2a });
+    let e = (eq + 1.0) * es1 * es2;
     let (l, inv) = ln_1p_recip_finite_f32(e);
     let lc_big = (a - LN2_HI) + (l - LN2_LO);
     // 1 − 2E/(1 + E): the rounding errors sit in the small subtrahend (≤ 0.24).
