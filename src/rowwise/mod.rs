@@ -163,6 +163,10 @@ pub(crate) trait RowIo<T: Real> {
     fn x(&self) -> &[T];
     /// Writes gₖ = f(k, xₖ) for every k (overwriting, accumulating or in place).
     fn put(&mut self, f: impl FnMut(usize, T) -> T);
+    /// The row's gradient buffer as written so far (empty without a gradient).
+    fn out(&self) -> &[T] {
+        &[]
+    }
 }
 
 struct ValueRow<'a, T>(&'a [T]);
@@ -193,6 +197,10 @@ impl<T: Real> RowIo<T> for OverwriteRow<'_, T> {
         for (k, (g, &x)) in self.g.iter_mut().zip(self.x).enumerate() {
             *g = f(k, x);
         }
+    }
+    #[inline(always)]
+    fn out(&self) -> &[T] {
+        self.g
     }
 }
 
@@ -228,6 +236,10 @@ impl<T: Real> RowIo<T> for InPlaceRow<'_, T> {
         for (k, v) in self.0.iter_mut().enumerate() {
             *v = f(k, *v);
         }
+    }
+    #[inline(always)]
+    fn out(&self) -> &[T] {
+        self.0
     }
 }
 
