@@ -38,10 +38,13 @@
 //! every dispatch path, and a firmware build, computes the same bits.
 //!
 //! [`cross_entropy`] (and its in-place form) writing a gradient over a buffer evaluates rows
-//! in blocks of 16: per row, the max is taken and the row is overwritten by e^(xₖ − m) (for
-//! rows shorter than 32 classes, by xₖ − m, exponentiated afterwards in one flat loop over
-//! the block); then the sums, their logarithms (one loop over the block), and the gradient,
-//! scaled in place from the stored exponentials: one exponential per element. Without a
+//! in blocks of 16: per row, the max is taken and the row is overwritten by e^(xₖ − m) and
+//! summed right away (for rows shorter than 32 classes, by xₖ − m, exponentiated afterwards
+//! in one flat loop over the block, then summed); then their logarithms (one loop over the
+//! block), and the gradient, scaled in place from the stored exponentials: one exponential
+//! per element. The max is exact, so the order of its comparisons is free (rows of 128
+//! classes or more use 32 lanes instead of 8); only the sign of a zero maximum could differ,
+//! and it changes no result. Without a
 //! gradient, or accumulating, a row is read twice (max, then the sum; the gradient sweep
 //! recomputes the exponentials); every form computes the same bits for the same row. The
 //! other softmax losses use [`crate::math`]'s online normaliser (one read per row for the

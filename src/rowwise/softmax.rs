@@ -238,14 +238,14 @@ fn sum_exp<T: Real>(x: &[T], m: T) -> f64 {
     for c in &mut it {
         let mut e = [T::zero(); W];
         for l in 0..W {
-            e[l] = exp(shift(c[l], m));
+            e[l] = exp_nonpositive(shift(c[l], m));
         }
         for l in 0..W {
             lanes[l] += e[l].to_f64();
         }
     }
     for (l, &v) in it.remainder().iter().enumerate() {
-        lanes[l] += exp(shift(v, m)).to_f64();
+        lanes[l] += exp_nonpositive(shift(v, m)).to_f64();
     }
     fold(&lanes)
 }
@@ -313,9 +313,11 @@ impl<T: Real> CeKernel<'_, T> {
 
     /// Up to [`SUB`] rows from r0 on, for a source that stores (see [`Source::STORE`]):
     /// per row the max, x_y ⊖ m and the smoothing sum are read, and the row is overwritten
-    /// by its exponentials e^(xₖ ⊖ m) (for short rows, by xₖ ⊖ m, exponentiated afterwards
-    /// in one flat loop over the block); then the sums, their logarithms (one loop over the
-    /// block), and finally each row's eₖ is turned into its gradient in place.
+    /// by its exponentials e^(xₖ ⊖ m) and summed at once while it is in the nearest cache
+    /// (for short rows, by xₖ ⊖ m, exponentiated afterwards in one flat loop over the
+    /// block and then summed); then the logarithms (one loop over the block), and finally
+    /// each row's eₖ is turned into its gradient in place. xₖ ⊖ m ≤ 0 (or NaN), so
+    /// [`exp_nonpositive`] gives the bits of [`exp`] there.
     #[inline(always)]
     fn block<S: Source<T>, F: Fn(usize) -> T>(
         &self,
@@ -436,7 +438,7 @@ impl<T: Real> RowLoss<T> for CeKernel<'_, T> {
         if I::GRAD {
             match (self.eps > 0.0, self.t.class_weights) {
                 (false, _) => io.put(|i, v| {
-                    let p = exp(shift(v, m)) * k.ca;
+                    let p = exp_nonpositive(shift(v, m)) * k.ca;
                     if i == y {
                         p - k.cy
                     } else {
@@ -445,7 +447,7 @@ impl<T: Real> RowLoss<T> for CeKernel<'_, T> {
                 }),
                 (true, w) => io.put(|i, v| {
                     let wk = w.map_or(T::one(), |w| w[i]);
-                    let p = exp(shift(v, m)) * k.ca - k.ce * wk;
+                    let p = exp_nonpositive(shift(v, m)) * k.ca - k.ce * wk;
                     if i == y {
                         p - k.cy
                     } else {
