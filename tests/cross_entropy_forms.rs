@@ -129,6 +129,10 @@ fn every_form_agrees_f32() {
         (19, 31),
         (19, 32),
         (5, 40),
+        (70, 10),
+        (9, 127),
+        (9, 128),
+        (9, 161),
         (3, 1000),
     ] {
         check::<f32>(rows, classes);
@@ -137,7 +141,15 @@ fn every_form_agrees_f32() {
 
 #[test]
 fn every_form_agrees_f64() {
-    for (rows, classes) in [(1, 1), (37, 3), (37, 10), (19, 31), (19, 33), (3, 1000)] {
+    for (rows, classes) in [
+        (1, 1),
+        (37, 3),
+        (37, 10),
+        (19, 31),
+        (19, 33),
+        (9, 130),
+        (3, 1000),
+    ] {
         check::<f64>(rows, classes);
     }
 }

@@ -38,10 +38,13 @@
 //! every dispatch path, and a firmware build, computes the same bits.
 //!
 //! [`cross_entropy`] (and its in-place form) writing a gradient over a buffer evaluates rows
-//! in blocks of 16: per row, the max is taken and the row is overwritten by e^(xₖ − m) (for
-//! rows shorter than 32 classes, by xₖ − m, exponentiated afterwards in one flat loop over
-//! the block); then the sums, their logarithms (one loop over the block), and the gradient,
-//! scaled in place from the stored exponentials: one exponential per element. Without a
+//! in blocks of 16: per row, the max is taken and the row is overwritten by e^(xₖ − m) and
+//! summed right away (for rows shorter than 32 classes, by xₖ − m, exponentiated afterwards
+//! in one flat loop over the block, then summed); then their logarithms (one loop over the
+//! block), and the gradient, scaled in place from the stored exponentials: one exponential
+//! per element. The max is exact, so the order of its comparisons is free (rows of 128
+//! classes or more use 32 lanes instead of 8); only the sign of a zero maximum could differ,
+//! and it changes no result. Without a
 //! gradient, or accumulating, a row is read twice (max, then the sum; the gradient sweep
 //! recomputes the exponentials); every form computes the same bits for the same row. The
 //! other softmax losses use [`crate::math`]'s online normaliser (one read per row for the
@@ -163,6 +166,10 @@ pub(crate) trait RowIo<T: Real> {
     fn x(&self) -> &[T];
     /// Writes gₖ = f(k, xₖ) for every k (overwriting, accumulating or in place).
     fn put(&mut self, f: impl FnMut(usize, T) -> T);
+    /// The row's gradient buffer as written so far (empty without a gradient).
+    fn out(&self) -> &[T] {
+        &[]
+    }
 }
 
 struct ValueRow<'a, T>(&'a [T]);
@@ -193,6 +200,10 @@ impl<T: Real> RowIo<T> for OverwriteRow<'_, T> {
         for (k, (g, &x)) in self.g.iter_mut().zip(self.x).enumerate() {
             *g = f(k, x);
         }
+    }
+    #[inline(always)]
+    fn out(&self) -> &[T] {
+        self.g
     }
 }
 
@@ -228,6 +239,10 @@ impl<T: Real> RowIo<T> for InPlaceRow<'_, T> {
         for (k, v) in self.0.iter_mut().enumerate() {
             *v = f(k, *v);
         }
+    }
+    #[inline(always)]
+    fn out(&self) -> &[T] {
+        self.0
     }
 }
 

@@ -8,7 +8,7 @@
 use super::{
     check_class_weights, evaluate, rows_of, rows_one_by_one, Data, RowIo, RowLoss, Source,
 };
-use crate::math::{exp, ln_f64, shift, softmax_normaliser};
+use crate::math::{exp, exp_nonpositive, ln_f64, shift, softmax_normaliser};
 use crate::pointwise::check_len;
 use crate::{Error, Options, Real, Reduced};
 
@@ -195,6 +195,41 @@ fn row_sum<T: Real>(e: &[T]) -> f64 {
     fold(&lanes)
 }
 
+/// Lanes of [`wide_max`].
+const MW: usize = 32;
+/// From this many classes on, [`CeKernel::block`] takes a row's max with [`wide_max`].
+const WIDE: usize = 128;
+
+/// The largest entry of a long row, NaN ignored (−∞ for an all-NaN row): the value of
+/// [`row_max`] with [`MW`] lanes, so that the comparisons of a long row do not wait on each
+/// other. The order of the comparisons only decides between +0 and −0 when both are the
+/// maximum, which changes no result here (xₖ ⊖ m and m + ln s are the same for either).
+#[inline(always)]
+fn wide_max<T: Real>(x: &[T]) -> T {
+    let mut lanes = [-T::INFINITY; MW];
+    let mut it = x.chunks_exact(MW);
+    for c in &mut it {
+        for l in 0..MW {
+            lanes[l] = if c[l] > lanes[l] { c[l] } else { lanes[l] };
+        }
+    }
+    for (l, &v) in it.remainder().iter().enumerate() {
+        lanes[l] = if v > lanes[l] { v } else { lanes[l] };
+    }
+    let mut h = MW / 2;
+    while h > 0 {
+        for l in 0..h {
+            lanes[l] = if lanes[l + h] > lanes[l] {
+                lanes[l + h]
+            } else {
+                lanes[l]
+            };
+        }
+        h /= 2;
+    }
+    lanes[0]
+}
+
 /// Σₖ e^(xₖ ⊖ m), the same bits as [`row_sum`] of the exponentials.
 #[inline(always)]
 fn sum_exp<T: Real>(x: &[T], m: T) -> f64 {
@@ -203,14 +238,14 @@ fn sum_exp<T: Real>(x: &[T], m: T) -> f64 {
     for c in &mut it {
         let mut e = [T::zero(); W];
         for l in 0..W {
-            e[l] = exp(shift(c[l], m));
+            e[l] = exp_nonpositive(shift(c[l], m));
         }
         for l in 0..W {
             lanes[l] += e[l].to_f64();
         }
     }
     for (l, &v) in it.remainder().iter().enumerate() {
-        lanes[l] += exp(shift(v, m)).to_f64();
+        lanes[l] += exp_nonpositive(shift(v, m)).to_f64();
     }
     fold(&lanes)
 }
@@ -278,9 +313,11 @@ impl<T: Real> CeKernel<'_, T> {
 
     /// Up to [`SUB`] rows from r0 on, for a source that stores (see [`Source::STORE`]):
     /// per row the max, x_y ⊖ m and the smoothing sum are read, and the row is overwritten
-    /// by its exponentials e^(xₖ ⊖ m) (for short rows, by xₖ ⊖ m, exponentiated afterwards
-    /// in one flat loop over the block); then the sums, their logarithms (one loop over the
-    /// block), and finally each row's eₖ is turned into its gradient in place.
+    /// by its exponentials e^(xₖ ⊖ m) and summed at once while it is in the nearest cache
+    /// (for short rows, by xₖ ⊖ m, exponentiated afterwards in one flat loop over the
+    /// block and then summed); then the logarithms (one loop over the block), and finally
+    /// each row's eₖ is turned into its gradient in place. xₖ ⊖ m ≤ 0 (or NaN), so
+    /// [`exp_nonpositive`] gives the bits of [`exp`] there.
     #[inline(always)]
     fn block<S: Source<T>, F: Fn(usize) -> T>(
         &self,
@@ -300,6 +337,7 @@ impl<T: Real> CeKernel<'_, T> {
         let mut ms = [T::zero(); SUB];
         let mut dys = [0.0f64; SUB];
         let mut wds = [0.0f64; SUB];
+        let mut ss = [0.0f64; SUB];
         for j in 0..n {
             let r = r0 + j;
             let s = sample(r);
@@ -314,14 +352,16 @@ impl<T: Real> CeKernel<'_, T> {
             wys[j] = wy.to_f64();
             let mut io = src.row(r);
             let x = io.x();
-            let m = row_max(x);
+            let m = if c >= WIDE { wide_max(x) } else { row_max(x) };
             ms[j] = m;
             dys[j] = shift(x[y], m).to_f64();
             if self.eps > 0.0 {
                 wds[j] = self.weighted_shift(x, m);
             }
             if fused {
-                io.put(|_, v| exp(shift(v, m)));
+                io.put(|_, v| exp_nonpositive(shift(v, m)));
+                // Summed while the row is still in the nearest cache.
+                ss[j] = row_sum(io.out());
             } else {
                 io.put(|_, v| shift(v, m));
             }
@@ -329,12 +369,13 @@ impl<T: Real> CeKernel<'_, T> {
         let st = src.store(r0, n);
         if !fused {
             for v in st.iter_mut() {
-                *v = exp(*v);
+                *v = exp_nonpositive(*v);
             }
         }
-        let mut ss = [0.0f64; SUB];
-        for (s, row) in ss.iter_mut().zip(st.chunks_exact(c)) {
-            *s = row_sum(row);
+        if !fused {
+            for (s, row) in ss.iter_mut().zip(st.chunks_exact(c)) {
+                *s = row_sum(row);
+            }
         }
         let mut lns = [0.0f64; SUB];
         for (l, &s) in lns.iter_mut().zip(&ss) {
@@ -397,7 +438,7 @@ impl<T: Real> RowLoss<T> for CeKernel<'_, T> {
         if I::GRAD {
             match (self.eps > 0.0, self.t.class_weights) {
                 (false, _) => io.put(|i, v| {
-                    let p = exp(shift(v, m)) * k.ca;
+                    let p = exp_nonpositive(shift(v, m)) * k.ca;
                     if i == y {
                         p - k.cy
                     } else {
@@ -406,7 +447,7 @@ impl<T: Real> RowLoss<T> for CeKernel<'_, T> {
                 }),
                 (true, w) => io.put(|i, v| {
                     let wk = w.map_or(T::one(), |w| w[i]);
-                    let p = exp(shift(v, m)) * k.ca - k.ce * wk;
+                    let p = exp_nonpositive(shift(v, m)) * k.ca - k.ce * wk;
                     if i == y {
                         p - k.cy
                     } else {
