@@ -201,8 +201,8 @@ fn exp_split_f32(x: f32) -> (f32, f32, f32) {
 
 /// eˣ for `f64`, branch-free (see the module docs).
 ///
-/// x = n·ln 2 + (hi − lo); fdlibm's rational kernel eʳ = 1 + (r·c/(2 − c) − lo + hi) with
-/// c = r − r²·P(r²); then the two-step scaling by 2ⁿ as in [`exp_f32`].
+/// x = n·ln 2 + r; eʳ = 1 + q with q = r + r²·G(r), G a polynomial of degree 10 (see
+/// [`exp_split_f64`]: no division); then the two-step scaling by 2ⁿ as in [`exp_f32`].
 #[inline(always)]
 pub fn exp_f64(x: f64) -> f64 {
     let x = if x > 710.0 {
@@ -230,18 +230,35 @@ fn exp_core_f64(x: f64) -> f64 {
     (1.0 + q) * s1 * s2
 }
 
-/// eˣ in parts for x ∈ [−746, 710] or NaN, as [`exp_split_f32`].
+/// eˣ in parts for x ∈ [−746, 710] or NaN, as [`exp_split_f32`], without a division.
+///
+/// x = n·ln 2 + (hi − lo) with n = round(x/ln 2), hi = x − n·LN2_HI exact and
+/// lo = n·LN2_LO; r = hi − lo, |r| ≤ 0.3466. Then eʳ − 1 = r + r²·G(r) with G of degree 10
+/// interpolating (eʳ − 1 − r)/r² = Σₖ rᵏ/(k + 2)! at the Chebyshev nodes of [−0.35, 0.35]
+/// (`scripts/fit_f64_kernels.py`, which also measures the approximation error of the
+/// rounded coefficients in 60-digit arithmetic: |r²·(G − g)| ≤ 2.7e−19, 0.003 ulp of 1).
+/// q = (r²·G(r) − lo) + hi, so that the rounding of r = hi − lo does not reach the linear
+/// term. This replaces fdlibm's rational form r·c/(2 − c), whose division is the slowest
+/// vector instruction for f64.
 #[inline(always)]
 fn exp_split_f64(x: f64) -> (f64, f64, f64) {
     const LOG2E: f64 = core::f64::consts::LOG2_E;
     const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1; // 32 significant bits
     const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
     const SHIFT: f64 = 6_755_399_441_055_744.0; // 1.5·2⁵²
-    const P1: f64 = 1.666_666_666_666_660_190_37e-1;
-    const P2: f64 = -2.777_777_777_701_559_338_42e-3;
-    const P3: f64 = 6.613_756_321_437_934_361_17e-5;
-    const P4: f64 = -1.653_390_220_546_525_153_90e-6;
-    const P5: f64 = 4.138_136_797_057_238_460_39e-8;
+    const G: [f64; 11] = [
+        0.5,
+        0.166_666_666_666_666_7,
+        0.041_666_666_666_666_67,
+        0.008_333_333_333_325_551,
+        0.001_388_888_888_888_333_2,
+        0.000_198_412_698_768_403_57,
+        2.480_158_732_699_005e-5,
+        2.755_725_286_336_732e-6,
+        2.755_727_183_153_613e-7,
+        2.510_626_255_087_907_8e-8,
+        2.091_543_359_807_600_3e-9,
+    ];
     let t = x * LOG2E + SHIFT;
     let nf = t - SHIFT;
     let n = (t.to_bits() as i64).wrapping_sub(SHIFT.to_bits() as i64);
@@ -249,8 +266,11 @@ fn exp_split_f64(x: f64) -> (f64, f64, f64) {
     let lo = nf * LN2_LO;
     let r = hi - lo;
     let rr = r * r;
-    let c = r - rr * (P1 + rr * (P2 + rr * (P3 + rr * (P4 + rr * P5))));
-    let q = (r * c / (2.0 - c) - lo) + hi;
+    let mut g = G[10];
+    for &c in G[..10].iter().rev() {
+        g = g * r + c;
+    }
+    let q = (rr * g - lo) + hi;
     let n1 = n >> 1;
     let n2 = n.wrapping_sub(n1);
     let s1 = f64::from_bits((n1.wrapping_add(1023) as u64).wrapping_shl(52));
@@ -322,6 +342,27 @@ pub fn ln_f64(x: f64) -> f64 {
 /// ln(x·2⁻ᵈ) for a positive, normal, finite `f64` x (d = `k_off`), as [`ln_reduced_f32`].
 #[inline(always)]
 fn ln_reduced_f64(xs: f64, k_off: i32) -> f64 {
+    let (dk, f) = ln_split_f64(xs, k_off);
+    ln_kernel_f64(dk, f, 0.0)
+}
+
+/// The reduction of [`ln_reduced_f64`]: (k, f) with x·2⁻ᵈ = 2ᵏ·(1 + f), f ∈ [√½ − 1, √2 − 1)
+/// exact, k as a float.
+#[inline(always)]
+fn ln_split_f64(xs: f64, k_off: i32) -> (f64, f64) {
+    let bits = xs.to_bits();
+    let hx = ((bits >> 32) as u32).wrapping_add(0x3ff0_0000 - 0x3fe6_a09e);
+    let k = ((hx >> 20) as i32).wrapping_sub(0x3ff) - k_off;
+    let hx = (hx & 0x000f_ffff).wrapping_add(0x3fe6_a09e);
+    let f = f64::from_bits(((hx as u64) << 32) | (bits & 0xffff_ffff)) - 1.0;
+    (k as f64, f)
+}
+
+/// k·ln 2 + ln(1 + f) + c for f ∈ [√½ − 1, √2 − 1] and a small correction c (|c| below
+/// about an ulp of the result): fdlibm's kernel ln(1 + f) = f − f²/2 + s·(f²/2 + R(s²)),
+/// s = f/(2 + f), with its degree-7 minimax R; c joins the sum with k·ln 2's low part.
+#[inline(always)]
+fn ln_kernel_f64(dk: f64, f: f64, c: f64) -> f64 {
     const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
     const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
     const LG1: f64 = 6.666_666_666_666_735_130e-1;
@@ -331,11 +372,6 @@ fn ln_reduced_f64(xs: f64, k_off: i32) -> f64 {
     const LG5: f64 = 1.818_357_216_161_805_012e-1;
     const LG6: f64 = 1.531_383_769_920_937_332e-1;
     const LG7: f64 = 1.479_819_860_511_658_591e-1;
-    let bits = xs.to_bits();
-    let hx = ((bits >> 32) as u32).wrapping_add(0x3ff0_0000 - 0x3fe6_a09e);
-    let k = ((hx >> 20) as i32).wrapping_sub(0x3ff) - k_off;
-    let hx = (hx & 0x000f_ffff).wrapping_add(0x3fe6_a09e);
-    let f = f64::from_bits(((hx as u64) << 32) | (bits & 0xffff_ffff)) - 1.0;
     let hfsq = 0.5 * f * f;
     let s = f / (2.0 + f);
     let z = s * s;
@@ -343,8 +379,7 @@ fn ln_reduced_f64(xs: f64, k_off: i32) -> f64 {
     let t1 = w * (LG2 + w * (LG4 + w * LG6));
     let t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
     let r = t2 + t1;
-    let dk = k as f64;
-    s * (hfsq + r) + dk * LN2_LO - hfsq + f + dk * LN2_HI
+    s * (hfsq + r) + (dk * LN2_LO + c) - hfsq + f + dk * LN2_HI
 }
 
 /// ln(1 + x) for `f32`, branch-free: with u = 1 + x rounded, ln(1 + x) = ln u + c where
@@ -420,15 +455,30 @@ pub fn ln_1p_recip_f64(x: f64) -> (f64, f64) {
 }
 
 /// [`ln_1p_recip_f64`] for finite x ≥ 0 (or NaN): without the select for x = +∞.
+///
+/// u = 1 + x rounded, 1 + x = u + δ exactly with δ = x − (u − 1). The logarithm needs no
+/// division besides the kernel's: while u < √2 (k = 0 in the reduction of u), x itself is
+/// the kernel's f and ln(1 + x) comes out without any rounding of 1 + x. For u ≥ √2 the
+/// rounding is corrected by c = δ/u, which is below 1.5 ulp of the result (≥ ln √2), so a
+/// reciprocal good to 2% is enough: ρ ≈ 1/u from the bit pattern (an exponent negation,
+/// within 12.5%) and one Newton step ρ·(2 − u·ρ) (error squared, < 1.6%), for u clamped to
+/// 10³⁰⁰ (beyond 2⁵³, δ = 0 anyway). The returned reciprocal is 1/u correctly rounded,
+/// then corrected to first order, 1/(u + δ) ≈ (1/u)·(1 − δ/u), which is a separate division
+/// that the compiler drops when the caller ignores it.
 #[inline(always)]
 fn ln_1p_recip_finite_f64(x: f64) -> (f64, f64) {
     let u = 1.0 + x;
+    let d = x - (u - 1.0);
+    let (dk, fu) = ln_split_f64(u, 0);
+    let k0 = dk == 0.0;
+    let f = if k0 { x } else { fu };
+    let uc = if u > 1e300 { 1e300 } else { u };
+    let rho = f64::from_bits(0x7fe0_0000_0000_0000u64.wrapping_sub(uc.to_bits()));
+    let rho = rho * (2.0 - uc * rho);
+    let c = if k0 { 0.0 } else { d * rho };
+    let l = ln_kernel_f64(dk, f, c);
     let r = 1.0 / u;
-    // 1 + x = u + δ exactly, δ = x − (u − 1); c = δ/u to first order.
-    let c = (x - (u - 1.0)) * r;
-    let l = ln_reduced_f64(u, 0) + c;
-    // 1/(u + δ) = (1/u)·(1 − δ/u + …): the rounding of u corrected in the reciprocal too.
-    (l, r - r * c)
+    (l, r - r * (d * r))
 }
 
 /// (ln(1 + e), σ(|x|), σ(−|x|)) for `f32` with e = e^(−|x|), branch-free, from one
