@@ -209,8 +209,9 @@ fn exp_split_f32(x: f32) -> (f32, f32, f32) {
 
 /// eˣ for `f64`, branch-free (see the module docs).
 ///
-/// x = n·ln 2 + r; eʳ = 1 + q with q = r + r²·G(r), G a polynomial of degree 10 (see
-/// [`exp_split_f64`]: no division); then the two-step scaling by 2ⁿ as in [`exp_f32`].
+/// x = n·ln 2 + r (ln 2 in two parts); eʳ = 1 + q with q = r + r²·G(r), G a polynomial of
+/// degree 10 fitted by `scripts/fit_f64_kernels.py` and evaluated by Estrin's scheme (no
+/// division); then the two-step scaling by 2ⁿ as in [`exp_f32`].
 #[inline(always)]
 pub fn exp_f64(x: f64) -> f64 {
     let x = if x > 710.0 {
