@@ -33,9 +33,17 @@
 //! `ln_1p(−1) = −∞`, NaN in → NaN out; subnormal arguments and results are handled.
 //!
 //! The reductions follow the classic fdlibm / Cephes designs (fdlibm's `log` reduction
-//! f = m − 1, s = f/(2 + f) with its minimax coefficients; fdlibm's rational `exp` kernel for
-//! f64 and Cephes' polynomial for f32); the scaling by 2ⁿ is split into two exact steps so
-//! that subnormal results are rounded once.
+//! f = m − 1, s = f/(2 + f) with its minimax coefficients; Cephes' polynomial `exp` kernel
+//! for f32, and for f64 a degree-12 polynomial fitted by `scripts/fit_f64_kernels.py` and
+//! evaluated by Estrin's scheme, in place of fdlibm's rational kernel and its division); the
+//! scaling by 2ⁿ is split into two exact steps so that subnormal results are rounded once.
+//!
+//! # Speed of the f64 kernels
+//! In vector code these kernels are bound by the two vector ports and by the length of
+//! their dependency chains rather than by the divider: a zmm `f64` division costs a few
+//! port µops plus ~16 cycles of the divider, which runs beside the ports, so removing one
+//! only pays when it also removes work or shortens the chain (measured: fdlibm's rational
+//! `exp` ≈ the polynomial with Horner, the polynomial with Estrin a little faster).
 
 // The constants are the published ones, digit for digit; the clamps are written out so that
 // NaN passes through them explicitly.
@@ -227,8 +235,9 @@ fn exp_split_short_f32(x: f32) -> (f32, f32, f32) {
 
 /// eˣ for `f64`, branch-free (see the module docs).
 ///
-/// x = n·ln 2 + (hi − lo); fdlibm's rational kernel eʳ = 1 + (r·c/(2 − c) − lo + hi) with
-/// c = r − r²·P(r²); then the two-step scaling by 2ⁿ as in [`exp_f32`].
+/// x = n·ln 2 + r (ln 2 in two parts); eʳ = 1 + q with q = r + r²·G(r), G a polynomial of
+/// degree 10 fitted by `scripts/fit_f64_kernels.py` and evaluated by Estrin's scheme (no
+/// division); then the two-step scaling by 2ⁿ as in [`exp_f32`].
 #[inline(always)]
 pub fn exp_f64(x: f64) -> f64 {
     let x = if x > 710.0 {
@@ -256,32 +265,76 @@ fn exp_core_f64(x: f64) -> f64 {
     (1.0 + q) * s1 * s2
 }
 
-/// eˣ in parts for x ∈ [−746, 710] or NaN, as [`exp_split_f32`].
+/// eˣ in parts for x ∈ [−746, 710] or NaN, as [`exp_split_f32`], without a division.
+///
+/// x = n·ln 2 + (hi − lo) with n = round(x/ln 2), hi = x − n·LN2_HI exact and
+/// lo = n·LN2_LO; r = hi − lo, |r| ≤ 0.3466. Then eʳ − 1 = r + r²·G(r) with G of degree 10
+/// interpolating (eʳ − 1 − r)/r² = Σₖ rᵏ/(k + 2)! at the Chebyshev nodes of [−0.35, 0.35]
+/// (`scripts/fit_f64_kernels.py`, which also measures the approximation error of the
+/// rounded coefficients in 60-digit arithmetic: |r²·(G − g)| ≤ 2.7e−19, 0.003 ulp of 1).
+/// q = (r²·G(r) − lo) + hi, so that the rounding of r = hi − lo does not reach the linear
+/// term. This replaces fdlibm's rational form r·c/(2 − c), whose division is the slowest
+/// vector instruction for f64.
 #[inline(always)]
 fn exp_split_f64(x: f64) -> (f64, f64, f64) {
     const LOG2E: f64 = core::f64::consts::LOG2_E;
     const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1; // 32 significant bits
     const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
     const SHIFT: f64 = 6_755_399_441_055_744.0; // 1.5·2⁵²
-    const P1: f64 = 1.666_666_666_666_660_190_37e-1;
-    const P2: f64 = -2.777_777_777_701_559_338_42e-3;
-    const P3: f64 = 6.613_756_321_437_934_361_17e-5;
-    const P4: f64 = -1.653_390_220_546_525_153_90e-6;
-    const P5: f64 = 4.138_136_797_057_238_460_39e-8;
+    const G: [f64; 11] = [
+        0.5,
+        0.166_666_666_666_666_7,
+        0.041_666_666_666_666_67,
+        0.008_333_333_333_325_551,
+        0.001_388_888_888_888_333_2,
+        0.000_198_412_698_768_403_57,
+        2.480_158_732_699_005e-5,
+        2.755_725_286_336_732e-6,
+        2.755_727_183_153_613e-7,
+        2.510_626_255_087_907_8e-8,
+        2.091_543_359_807_600_3e-9,
+    ];
     let t = x * LOG2E + SHIFT;
     let nf = t - SHIFT;
     let n = (t.to_bits() as i64).wrapping_sub(SHIFT.to_bits() as i64);
     let hi = x - nf * LN2_HI;
     let lo = nf * LN2_LO;
     let r = hi - lo;
-    let rr = r * r;
-    let c = r - rr * (P1 + rr * (P2 + rr * (P3 + rr * (P4 + rr * P5))));
-    let q = (r * c / (2.0 - c) - lo) + hi;
+    // G(r) by Estrin's scheme (see [`estrin_f64`]): a dependency chain of depth 8 instead
+    // of Horner's 20; the loops are bound by latency and the two vector ports, not by the
+    // division that fdlibm's rational form needed.
+    let r2 = r * r;
+    let g = estrin_f64(&G, r);
+    let q = (r2 * g - lo) + hi;
     let n1 = n >> 1;
     let n2 = n.wrapping_sub(n1);
     let s1 = f64::from_bits((n1.wrapping_add(1023) as u64).wrapping_shl(52));
     let s2 = f64::from_bits((n2.wrapping_add(1023) as u64).wrapping_shl(52));
     (q, s1, s2)
+}
+
+/// c₀ + c₁x + … + c_(N−1)x^(N−1) by Estrin's scheme: adjacent coefficients are paired
+/// (c₂ᵢ + c₂ᵢ₊₁·x), the pairs paired with x², those with x⁴, and so on; an odd one out moves
+/// up a level unchanged. The operations and their order are fixed by N alone (the loops
+/// unroll completely), so every vector width computes the same bits; the depth of the
+/// dependency chain is about 2·log₂N instead of Horner's 2N.
+#[inline(always)]
+fn estrin_f64<const N: usize>(c: &[f64; N], x: f64) -> f64 {
+    let mut v = *c;
+    let mut len = N;
+    let mut p = x;
+    while len > 1 {
+        let half = len / 2;
+        for i in 0..half {
+            v[i] = v[2 * i] + v[2 * i + 1] * p;
+        }
+        if len % 2 == 1 {
+            v[half] = v[len - 1];
+        }
+        len = half + len % 2;
+        p = p * p;
+    }
+    v[0]
 }
 
 /// ln x for `f32`, branch-free (see the module docs).
@@ -348,8 +401,55 @@ pub fn ln_f64(x: f64) -> f64 {
 /// ln(x·2⁻ᵈ) for a positive, normal, finite `f64` x (d = `k_off`), as [`ln_reduced_f32`].
 #[inline(always)]
 fn ln_reduced_f64(xs: f64, k_off: i32) -> f64 {
+    let (dk, f) = ln_split_f64(xs, k_off);
+    // No correction: −0 is the one addend that the compiler may drop (x + (−0) = x for
+    // every x, −0 included), so this costs no operation.
+    ln_kernel_f64(dk, f, -0.0)
+}
+
+/// The reduction of [`ln_reduced_f64`]: (k, f) with x·2⁻ᵈ = 2ᵏ·(1 + f), f ∈ [√½ − 1, √2 − 1)
+/// exact, k as a float.
+///
+/// fdlibm's reduction on the high word, done on the whole 64-bit pattern: adding
+/// (0x3ff00000 − 0x3fe6a09e)·2³² moves the exponent up by one exactly when the significand
+/// is at least √2's; the exponent field of the sum is then k + 1023 and its significand
+/// field, put back under the exponent of √½, is 1 + f. k becomes a float without an
+/// integer conversion: its bits under the exponent of 2⁵² give 2⁵² + k + 1023.
+#[inline(always)]
+fn ln_split_f64(xs: f64, k_off: i32) -> (f64, f64) {
+    const TWO52: f64 = 4_503_599_627_370_496.0;
+    let ix = xs
+        .to_bits()
+        .wrapping_add((0x3ff0_0000u64 - 0x3fe6_a09e) << 32);
+    let kb = f64::from_bits((ix >> 52) | 0x4330_0000_0000_0000);
+    let dk = kb - (TWO52 + (1023 + k_off) as f64);
+    let m = f64::from_bits((ix & 0x000f_ffff_ffff_ffff).wrapping_add(0x3fe6_a09e << 32));
+    (dk, m - 1.0)
+}
+
+/// k·ln 2 + ln(1 + f) + c for f ∈ [√½ − 1, √2 − 1] and a small correction c (|c| below
+/// about an ulp of the result): fdlibm's kernel ln(1 + f) = f − f²/2 + s·(f²/2 + R(s²)),
+/// s = f/(2 + f) (see [`ln_parts_f64`]); c joins the sum with k·ln 2's low part.
+#[inline(always)]
+fn ln_kernel_f64(dk: f64, f: f64, c: f64) -> f64 {
     const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
     const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+    let (hfsq, s, r) = ln_parts_f64(f);
+    s * (hfsq + r) + (dk * LN2_LO + c) - hfsq + f + dk * LN2_HI
+}
+
+/// ln(1 + f) for f ∈ [√½ − 1, √2 − 1] given exactly: fdlibm's kernel for k = 0,
+/// f − (f²/2 − s·(f²/2 + R(s²))).
+#[inline(always)]
+fn ln_1p_kernel_f64(f: f64) -> f64 {
+    let (hfsq, s, r) = ln_parts_f64(f);
+    f - (hfsq - s * (hfsq + r))
+}
+
+/// (f²/2, s, R(s²)) with s = f/(2 + f) and fdlibm's degree-7 minimax R, for which
+/// ln(1 + f) = f − f²/2 + s·(f²/2 + R(s²)) (R(z) ≈ 2z/3 + 2z²/5 + …, the tail of 2·atanh s).
+#[inline(always)]
+fn ln_parts_f64(f: f64) -> (f64, f64, f64) {
     const LG1: f64 = 6.666_666_666_666_735_130e-1;
     const LG2: f64 = 3.999_999_999_940_941_908e-1;
     const LG3: f64 = 2.857_142_874_366_239_149e-1;
@@ -357,20 +457,13 @@ fn ln_reduced_f64(xs: f64, k_off: i32) -> f64 {
     const LG5: f64 = 1.818_357_216_161_805_012e-1;
     const LG6: f64 = 1.531_383_769_920_937_332e-1;
     const LG7: f64 = 1.479_819_860_511_658_591e-1;
-    let bits = xs.to_bits();
-    let hx = ((bits >> 32) as u32).wrapping_add(0x3ff0_0000 - 0x3fe6_a09e);
-    let k = ((hx >> 20) as i32).wrapping_sub(0x3ff) - k_off;
-    let hx = (hx & 0x000f_ffff).wrapping_add(0x3fe6_a09e);
-    let f = f64::from_bits(((hx as u64) << 32) | (bits & 0xffff_ffff)) - 1.0;
     let hfsq = 0.5 * f * f;
     let s = f / (2.0 + f);
     let z = s * s;
     let w = z * z;
     let t1 = w * (LG2 + w * (LG4 + w * LG6));
     let t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
-    let r = t2 + t1;
-    let dk = k as f64;
-    s * (hfsq + r) + dk * LN2_LO - hfsq + f + dk * LN2_HI
+    (hfsq, s, t2 + t1)
 }
 
 /// ln(1 + x) for `f32`, branch-free: with u = 1 + x rounded, ln(1 + x) = ln u + c where
@@ -446,14 +539,17 @@ pub fn ln_1p_recip_f64(x: f64) -> (f64, f64) {
 }
 
 /// [`ln_1p_recip_f64`] for finite x ≥ 0 (or NaN): without the select for x = +∞.
+///
+/// u = 1 + x rounded and 1 + x = u + δ exactly, δ = x − (u − 1); with r = 1/u (the one
+/// division besides the logarithm kernel's) and c = δ·r: ln(1 + x) = ln u + c, c joining
+/// the kernel's sum with the low part of k·ln 2, and 1/(1 + x) = r − r·c to first order.
 #[inline(always)]
 fn ln_1p_recip_finite_f64(x: f64) -> (f64, f64) {
     let u = 1.0 + x;
     let r = 1.0 / u;
-    // 1 + x = u + δ exactly, δ = x − (u − 1); c = δ/u to first order.
     let c = (x - (u - 1.0)) * r;
-    let l = ln_reduced_f64(u, 0) + c;
-    // 1/(u + δ) = (1/u)·(1 − δ/u + …): the rounding of u corrected in the reciprocal too.
+    let (dk, f) = ln_split_f64(u, 0);
+    let l = ln_kernel_f64(dk, f, c);
     (l, r - r * c)
 }
 
@@ -619,10 +715,12 @@ pub fn log_cosh_tanh_f64(x: f64) -> (f64, f64) {
     let lc_small = 0.5 * y_hi + (0.5 * y_lo + y * y * p);
     let th_small = a + a * (y * q);
     let e = exp_nonpositive_f64(-2.0 * a);
-    let (l, inv) = ln_1p_recip_finite_f64(e);
-    let lc_big = (a - LN2_HI) + (l - LN2_LO);
-    // 1 − 2E/(1 + E): the rounding errors sit in the small subtrahend (≤ 0.24).
-    let th_big = 1.0 - (e + e) * inv;
+    // Where this branch is taken (a ≥ ¾), E ≤ e^(−3/2) < √2 − 1: ln(1 + E) is the logarithm
+    // kernel at f = E itself, with no reduction and no rounding of 1 + E to correct.
+    let lc_big = (a - LN2_HI) + (ln_1p_kernel_f64(e) - LN2_LO);
+    // 1 − 2E/(1 + E): the rounding of 1 + E and of the quotient (≤ 1 ulp of the subtrahend,
+    // which is ≤ 0.37) is below 0.8 ulp of the result (≥ 0.63).
+    let th_big = 1.0 - (e + e) / (1.0 + e);
     let small = a < 0.75;
     let lc = if small { lc_small } else { lc_big };
     let th = if small { th_small } else { th_big };
