@@ -586,16 +586,27 @@ pub fn logistic_kernel_f32(x: f32) -> (f32, f32, f32) {
     (l, 1.0 - small, small)
 }
 
-/// (ln(1 + e), σ(|x|), σ(−|x|)) for `f64` with e = e^(−|x|), branch-free, as
-/// [`logistic_kernel_f32`].
+/// (ln(1 + e), σ(|x|), σ(−|x|)) for `f64` with e = e^(−|x|), branch-free, with the same
+/// corrections for the roundings of 1 + q and 1 + e as [`logistic_kernel_f32`] (one
+/// division for σ, one inside the logarithm); the correction of ln u joins the logarithm
+/// kernel's sum.
 #[inline(always)]
 pub fn logistic_kernel_f64(x: f64) -> (f64, f64, f64) {
     let a = f64::from_bits(x.to_bits() & 0x7fff_ffff_ffff_ffff);
     let na = if a > 746.0 { -746.0 } else { -a };
     let (q, s1, s2) = exp_split_f64(na);
-    let e = (1.0 + q) * s1 * s2;
-    let (l, r) = ln_1p_recip_finite_f64(e);
-    (l, r, (r + q * r) * s1 * s2)
+    let p = 1.0 + q;
+    let dq = q - (p - 1.0);
+    let e = p * s1 * s2;
+    let de = dq * s1 * s2;
+    let u = 1.0 + e;
+    let du = (e - (u - 1.0)) + de;
+    let d = e / u;
+    let inv_u = 1.0 - d;
+    let small = d + (de - d * du) * inv_u;
+    let (dk, f) = ln_split_f64(u, 0);
+    let l = ln_kernel_f64(dk, f, du * inv_u);
+    (l, 1.0 - small, small)
 }
 
 /// (ln cosh x, tanh x) for `f32`, branch-free; even and odd in x respectively.
