@@ -573,17 +573,27 @@ pub fn logistic_kernel_f32(x: f32) -> (f32, f32, f32) {
     let a = f32::from_bits(x.to_bits() & 0x7fff_ffff);
     let na = if a > 104.0 { -104.0 } else { -a };
     let (q, s1, s2) = exp_split_short_f32(na);
-    let p = q + 1.0;
-    let dq = q - (p - 1.0);
+    let (u, c, small) = logistic_from_parts(q, s1, s2);
+    (ln_reduced_f32(u, 0) + c, 1.0 - small, small)
+}
+
+/// The step shared by [`logistic_kernel_f32`] and [`logistic_kernel_f64`]: from the
+/// exponential's parts (q, s₁, s₂), E = (1 + q)·s₁·s₂ = e^(−|x|) before its last rounding,
+/// returns (u, c, σ(−|x|)) with u = 1 + e rounded and ln(1 + E) = ln u + c to first order,
+/// c = δ/u (the corrections are derived at [`logistic_kernel_f32`]).
+#[inline(always)]
+fn logistic_from_parts<T: Real>(q: T, s1: T, s2: T) -> (T, T, T) {
+    let one = T::one();
+    let p = q + one;
+    let dq = q - (p - one);
     let e = p * s1 * s2;
     let de = dq * s1 * s2;
-    let u = 1.0 + e;
-    let du = (e - (u - 1.0)) + de;
+    let u = one + e;
+    let du = (e - (u - one)) + de;
     let d = e / u;
-    let inv_u = 1.0 - d;
+    let inv_u = one - d;
     let small = d + (de - d * du) * inv_u;
-    let l = ln_reduced_f32(u, 0) + du * inv_u;
-    (l, 1.0 - small, small)
+    (u, du * inv_u, small)
 }
 
 /// (ln(1 + e), σ(|x|), σ(−|x|)) for `f64` with e = e^(−|x|), branch-free, with the same
@@ -595,18 +605,9 @@ pub fn logistic_kernel_f64(x: f64) -> (f64, f64, f64) {
     let a = f64::from_bits(x.to_bits() & 0x7fff_ffff_ffff_ffff);
     let na = if a > 746.0 { -746.0 } else { -a };
     let (q, s1, s2) = exp_split_f64(na);
-    let p = 1.0 + q;
-    let dq = q - (p - 1.0);
-    let e = p * s1 * s2;
-    let de = dq * s1 * s2;
-    let u = 1.0 + e;
-    let du = (e - (u - 1.0)) + de;
-    let d = e / u;
-    let inv_u = 1.0 - d;
-    let small = d + (de - d * du) * inv_u;
+    let (u, c, small) = logistic_from_parts(q, s1, s2);
     let (dk, f) = ln_split_f64(u, 0);
-    let l = ln_kernel_f64(dk, f, du * inv_u);
-    (l, 1.0 - small, small)
+    (ln_kernel_f64(dk, f, c), 1.0 - small, small)
 }
 
 /// (ln cosh x, tanh x) for `f32`, branch-free; even and odd in x respectively.
@@ -848,19 +849,28 @@ const W: usize = 8;
 /// Elements of a row processed per step of the online softmax.
 const CHUNK: usize = 256;
 
-/// The largest element, NaN ignored (−∞ for an empty or all-NaN slice).
+/// The largest element of each of L lanes, element k going to lane k mod L, NaN ignored
+/// (−∞ for a lane with no number).
 #[inline(always)]
-fn max_of<T: Real>(x: &[T]) -> T {
-    let mut lanes = [-T::INFINITY; W];
-    let mut it = x.chunks_exact(W);
+pub(crate) fn lane_max<T: Real, const L: usize>(x: &[T]) -> [T; L] {
+    let mut lanes = [-T::INFINITY; L];
+    let mut it = x.chunks_exact(L);
     for c in &mut it {
-        for l in 0..W {
+        for l in 0..L {
             lanes[l] = if c[l] > lanes[l] { c[l] } else { lanes[l] };
         }
     }
     for (l, &v) in it.remainder().iter().enumerate() {
         lanes[l] = if v > lanes[l] { v } else { lanes[l] };
     }
+    lanes
+}
+
+/// The largest element, NaN ignored (−∞ for an empty or all-NaN slice): the [`W`] lanes of
+/// [`lane_max`] compared in order.
+#[inline(always)]
+pub(crate) fn max_of<T: Real>(x: &[T]) -> T {
+    let lanes = lane_max::<T, W>(x);
     let mut m = lanes[0];
     for &v in &lanes[1..] {
         m = if v > m { v } else { m };

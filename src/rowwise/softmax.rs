@@ -8,7 +8,7 @@
 use super::{
     check_class_weights, evaluate, rows_of, rows_one_by_one, Data, RowIo, RowLoss, Source,
 };
-use crate::math::{exp, exp_nonpositive, ln_f64, shift, softmax_normaliser};
+use crate::math::{exp, exp_nonpositive, lane_max, ln_f64, max_of, shift, softmax_normaliser};
 use crate::pointwise::check_len;
 use crate::{Error, Options, Real, Reduced};
 
@@ -152,26 +152,6 @@ const SUB: usize = 16;
 /// flat loop (which vectorises however short the rows are). Both give the same bits.
 const FUSE: usize = 32;
 
-/// The largest entry of a row, NaN ignored (−∞ for an all-NaN row).
-#[inline(always)]
-fn row_max<T: Real>(x: &[T]) -> T {
-    let mut lanes = [-T::INFINITY; W];
-    let mut it = x.chunks_exact(W);
-    for c in &mut it {
-        for l in 0..W {
-            lanes[l] = if c[l] > lanes[l] { c[l] } else { lanes[l] };
-        }
-    }
-    for (l, &v) in it.remainder().iter().enumerate() {
-        lanes[l] = if v > lanes[l] { v } else { lanes[l] };
-    }
-    let mut m = lanes[0];
-    for &v in &lanes[1..] {
-        m = if v > m { v } else { m };
-    }
-    m
-}
-
 /// The fixed fold of the lanes of a row sum.
 #[inline(always)]
 fn fold(l: &[f64; W]) -> f64 {
@@ -201,21 +181,12 @@ const MW: usize = 32;
 const WIDE: usize = 128;
 
 /// The largest entry of a long row, NaN ignored (−∞ for an all-NaN row): the value of
-/// [`row_max`] with [`MW`] lanes, so that the comparisons of a long row do not wait on each
+/// [`max_of`] with [`MW`] lanes, so that the comparisons of a long row do not wait on each
 /// other. The order of the comparisons only decides between +0 and −0 when both are the
 /// maximum, which changes no result here (xₖ ⊖ m and m + ln s are the same for either).
 #[inline(always)]
 fn wide_max<T: Real>(x: &[T]) -> T {
-    let mut lanes = [-T::INFINITY; MW];
-    let mut it = x.chunks_exact(MW);
-    for c in &mut it {
-        for l in 0..MW {
-            lanes[l] = if c[l] > lanes[l] { c[l] } else { lanes[l] };
-        }
-    }
-    for (l, &v) in it.remainder().iter().enumerate() {
-        lanes[l] = if v > lanes[l] { v } else { lanes[l] };
-    }
+    let mut lanes = lane_max::<T, MW>(x);
     let mut h = MW / 2;
     while h > 0 {
         for l in 0..h {
@@ -352,7 +323,7 @@ impl<T: Real> CeKernel<'_, T> {
             wys[j] = wy.to_f64();
             let mut io = src.row(r);
             let x = io.x();
-            let m = if c >= WIDE { wide_max(x) } else { row_max(x) };
+            let m = if c >= WIDE { wide_max(x) } else { max_of(x) };
             ms[j] = m;
             dys[j] = shift(x[y], m).to_f64();
             if self.eps > 0.0 {
@@ -371,8 +342,6 @@ impl<T: Real> CeKernel<'_, T> {
             for v in st.iter_mut() {
                 *v = exp_nonpositive(*v);
             }
-        }
-        if !fused {
             for (s, row) in ss.iter_mut().zip(st.chunks_exact(c)) {
                 *s = row_sum(row);
             }
@@ -426,7 +395,7 @@ impl<T: Real> RowLoss<T> for CeKernel<'_, T> {
     fn eval<I: RowIo<T>>(&self, r: usize, io: &mut I, scale: T) -> T {
         let (y, wy) = self.t.get(r);
         let x = io.x();
-        let m = row_max(x);
+        let m = max_of(x);
         let s = sum_exp(x, m);
         let dy = shift(x[y], m).to_f64();
         let wd = if self.eps > 0.0 {
