@@ -878,25 +878,49 @@ pub(crate) fn max_of<T: Real>(x: &[T]) -> T {
     m
 }
 
-/// Σ e^(xₖ ⊖ m), accumulated in `f64` lanes.
+/// The fixed fold of the [`W`] lanes of a row sum.
 #[inline(always)]
-fn sum_exp<T: Real>(x: &[T], m: T) -> f64 {
+fn fold_lanes(l: &[f64; W]) -> f64 {
+    ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]))
+}
+
+/// Σₖ eₖ in `f64`, in the order of every row sum of the softmax: term k goes to lane
+/// k mod [`W`] (added in increasing k), then the lanes are folded by [`fold_lanes`].
+#[inline(always)]
+pub(crate) fn row_sum<T: Real>(e: &[T]) -> f64 {
+    let mut lanes = [0.0f64; W];
+    let mut it = e.chunks_exact(W);
+    for c in &mut it {
+        for l in 0..W {
+            lanes[l] += c[l].to_f64();
+        }
+    }
+    for (l, &v) in it.remainder().iter().enumerate() {
+        lanes[l] += v.to_f64();
+    }
+    fold_lanes(&lanes)
+}
+
+/// Σₖ e^(xₖ ⊖ m), the same bits as [`row_sum`] of the exponentials, for m ≥ every xₖ (a
+/// row's or a running maximum), so that every xₖ ⊖ m ≤ 0 (or NaN) and [`exp_nonpositive`]
+/// gives the bits of [`exp`].
+#[inline(always)]
+pub(crate) fn sum_exp<T: Real>(x: &[T], m: T) -> f64 {
     let mut lanes = [0.0f64; W];
     let mut it = x.chunks_exact(W);
     for c in &mut it {
         let mut e = [T::zero(); W];
         for l in 0..W {
-            e[l] = exp(shift(c[l], m));
+            e[l] = exp_nonpositive(shift(c[l], m));
         }
         for l in 0..W {
             lanes[l] += e[l].to_f64();
         }
     }
     for (l, &v) in it.remainder().iter().enumerate() {
-        lanes[l] += exp(shift(v, m)).to_f64();
+        lanes[l] += exp_nonpositive(shift(v, m)).to_f64();
     }
-    ((lanes[0] + lanes[4]) + (lanes[2] + lanes[6]))
-        + ((lanes[1] + lanes[5]) + (lanes[3] + lanes[7]))
+    fold_lanes(&lanes)
 }
 
 /// The softmax normaliser of a row in one pass: (m, s) with m = maxₖ xₖ (NaN ignored; −∞ for

@@ -8,7 +8,9 @@
 use super::{
     check_class_weights, evaluate, rows_of, rows_one_by_one, Data, RowIo, RowLoss, Source,
 };
-use crate::math::{exp, exp_nonpositive, lane_max, ln_f64, max_of, shift, softmax_normaliser};
+use crate::math::{
+    exp, exp_nonpositive, lane_max, ln_f64, max_of, row_sum, shift, softmax_normaliser, sum_exp,
+};
 use crate::pointwise::check_len;
 use crate::{Error, Options, Real, Reduced};
 
@@ -143,37 +145,12 @@ impl<'a, T: Real> CeKernel<'a, T> {
     }
 }
 
-/// Lanes of a row's sum of exponentials.
-const W: usize = 8;
 /// Rows evaluated together by [`CeKernel`]'s block evaluation.
 const SUB: usize = 16;
 /// From this many classes on, a row's exponentials are computed in the sweep that reads it;
 /// below, the shifted logits of a block of rows are stored first and exponentiated in one
 /// flat loop (which vectorises however short the rows are). Both give the same bits.
 const FUSE: usize = 32;
-
-/// The fixed fold of the lanes of a row sum.
-#[inline(always)]
-fn fold(l: &[f64; W]) -> f64 {
-    ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]))
-}
-
-/// Σₖ eₖ in `f64`, in the order of every row sum here: term k goes to lane k mod [`W`]
-/// (added in increasing k), then the lanes are folded by [`fold`].
-#[inline(always)]
-fn row_sum<T: Real>(e: &[T]) -> f64 {
-    let mut lanes = [0.0f64; W];
-    let mut it = e.chunks_exact(W);
-    for c in &mut it {
-        for l in 0..W {
-            lanes[l] += c[l].to_f64();
-        }
-    }
-    for (l, &v) in it.remainder().iter().enumerate() {
-        lanes[l] += v.to_f64();
-    }
-    fold(&lanes)
-}
 
 /// Lanes of [`wide_max`].
 const MW: usize = 32;
@@ -199,26 +176,6 @@ fn wide_max<T: Real>(x: &[T]) -> T {
         h /= 2;
     }
     lanes[0]
-}
-
-/// Σₖ e^(xₖ ⊖ m), the same bits as [`row_sum`] of the exponentials.
-#[inline(always)]
-fn sum_exp<T: Real>(x: &[T], m: T) -> f64 {
-    let mut lanes = [0.0f64; W];
-    let mut it = x.chunks_exact(W);
-    for c in &mut it {
-        let mut e = [T::zero(); W];
-        for l in 0..W {
-            e[l] = exp_nonpositive(shift(c[l], m));
-        }
-        for l in 0..W {
-            lanes[l] += e[l].to_f64();
-        }
-    }
-    for (l, &v) in it.remainder().iter().enumerate() {
-        lanes[l] += exp_nonpositive(shift(v, m)).to_f64();
-    }
-    fold(&lanes)
 }
 
 /// A row's loss and gradient coefficients: ∂ℓ/∂xₖ·scale = eₖ·`ca` − `ce`·wₖ − `cy`·[k = y].
